@@ -1,0 +1,22 @@
+//! scenarios: linetwin's user-facing layer.
+//!
+//! A scenario is one TOML file ([`ScenarioFile`]) that describes a line by names.
+//! [`Scenario::from_toml`] parses and validates it into a runnable
+//! [`twin_models::LineSpec`]; every mistake becomes one [`ScenarioError`] naming
+//! the field, the offending value and, where the parser knows it, the line.
+//! [`report`] renders KPIs as a text table or as `linetwin.kpi/1` JSON.
+//!
+//! Guarantees: invalid input never panics and never produces numbers; the same
+//! file and seed give byte-identical JSON.
+
+mod error;
+pub mod report;
+mod schema;
+mod validate;
+
+pub use error::ScenarioError;
+pub use schema::{
+    BufferDef, DistributionDef, FailureDef, ProductDef, RouteStep, ScenarioFile, ScenarioSection,
+    SinkDef, SourceDef, StationDef,
+};
+pub use validate::{Overrides, Scenario};

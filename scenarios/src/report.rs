@@ -1,0 +1,125 @@
+//! KPI output: a readable text table and `linetwin.kpi/1` JSON.
+
+use std::fmt::Write as _;
+
+use twin_models::Kpis;
+
+/// The KPIs as pretty-printed `linetwin.kpi/1` JSON, ending with a newline.
+///
+/// Deterministic: the same KPIs give the same bytes (fields in a fixed order,
+/// stations in declaration order, shortest round-trip float formatting).
+/// Undefined ratios (NaN) are written as `null`.
+pub fn to_json(kpis: &Kpis) -> String {
+    let mut text =
+        serde_json::to_string_pretty(kpis).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+fn percent(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.1}%", 100.0 * x)
+    } else {
+        "n/a".to_owned()
+    }
+}
+
+fn number(x: f64) -> String {
+    if !x.is_finite() {
+        "n/a".to_owned()
+    } else if x.abs() >= 1000.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// The KPIs as a text table for a terminal.
+pub fn to_table(kpis: &Kpis) -> String {
+    let line = &kpis.line;
+    let unit = kpis.time_unit;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — seed {}, horizon {} {unit}, warm-up {} {unit}\n",
+        kpis.scenario, kpis.seed, kpis.horizon, kpis.warmup
+    );
+    let rows = [
+        ("parts completed", line.parts_completed.to_string()),
+        (
+            "parts released / scrapped / lost",
+            format!(
+                "{} / {} / {}",
+                line.parts_released, line.parts_scrapped, line.parts_lost
+            ),
+        ),
+        (
+            "throughput",
+            format!(
+                "{} per {unit}  ({} per hour)",
+                number(line.throughput),
+                number(line.throughput_per_hour)
+            ),
+        ),
+        ("WIP (time average)", number(line.wip_mean)),
+        (
+            "lead time",
+            format!(
+                "mean {}  p50 {}  p90 {}  p95 {}  ({unit})",
+                number(line.lead_time.mean),
+                number(line.lead_time.p50),
+                number(line.lead_time.p90),
+                number(line.lead_time.p95)
+            ),
+        ),
+        (
+            "OEE",
+            format!(
+                "{}  (availability {}, performance {}, quality {})",
+                percent(line.oee.oee),
+                percent(line.oee.availability),
+                percent(line.oee.performance),
+                percent(line.oee.quality)
+            ),
+        ),
+        (
+            "bottleneck",
+            format!("{} (active-period method)", kpis.bottleneck),
+        ),
+    ];
+    let _ = writeln!(out, "Line");
+    for (label, value) in rows {
+        let _ = writeln!(out, "  {label:<34}{value}");
+    }
+    let width = kpis
+        .stations
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        out,
+        "\n{:<width$}  servers    busy  starved  blocked    down   setup   maint.     OEE   operations",
+        "Station"
+    );
+    for (name, s) in &kpis.stations {
+        let st = &s.states;
+        let _ = writeln!(
+            out,
+            "{name:<width$}  {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7} {:>12}",
+            s.servers,
+            percent(st.busy),
+            percent(st.starved),
+            percent(st.blocked),
+            percent(st.down),
+            percent(st.setup),
+            percent(st.maintenance),
+            percent(s.oee.oee),
+            s.operations
+        );
+    }
+    out
+}

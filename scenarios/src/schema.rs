@@ -1,0 +1,199 @@
+//! The TOML scenario format, as serde types: names link things; unknown fields are rejected.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Run settings.
+    pub scenario: ScenarioSection,
+    /// Products and their routes.
+    #[serde(default)]
+    pub products: Vec<ProductDef>,
+    /// Stations.
+    #[serde(default)]
+    pub stations: Vec<StationDef>,
+    /// Named buffers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buffers: Vec<BufferDef>,
+    /// Sources.
+    #[serde(default)]
+    pub sources: Vec<SourceDef>,
+    /// Sinks.
+    #[serde(default)]
+    pub sinks: Vec<SinkDef>,
+}
+
+/// The `[scenario]` table: name, time unit, horizon, warm-up and seed.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSection {
+    /// Scenario name.
+    pub name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `s`, `min` or `h`.
+    pub time_unit: String,
+    /// End of the run, in time units.
+    pub horizon: f64,
+    /// End of the warm-up (default 0).
+    #[serde(default)]
+    pub warmup: f64,
+    /// Master seed (default 1).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// One step of a route: a station, or alternative stations sharing an input buffer.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RouteStep {
+    /// One station by name.
+    Station(String),
+    /// Any of these stations (they must share one named input buffer).
+    Alternatives(Vec<String>),
+}
+
+/// A `[[products]]` entry.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductDef {
+    /// Unique name.
+    pub name: String,
+    /// Station names in processing order.
+    pub route: Vec<RouteStep>,
+    /// Sink name; may be omitted when there is one sink.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sink: Option<String>,
+}
+
+/// A distribution: `dist` names the family, the other fields its parameters,
+/// either its own (e.g. `shape`, `scale`) or `mean` and `cv`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct DistributionDef {
+    /// Family: constant, exponential, uniform, triangular, normal, lognormal,
+    /// gamma, erlang, weibull, discrete, piecewise_linear.
+    pub dist: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mu: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<[f64; 2]>>,
+}
+
+/// A `[[stations.failures]]` entry: one failure mode.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureDef {
+    /// Name, unique in the station (default `failure-N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `busy` (operation-dependent, default) or `calendar` (time-dependent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
+    /// Time to failure.
+    pub ttf: DistributionDef,
+    /// Time to repair.
+    pub ttr: DistributionDef,
+}
+
+/// A `[[stations]]` entry.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationDef {
+    /// Unique name.
+    pub name: String,
+    /// Parallel servers (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servers: Option<i64>,
+    /// Name of the input buffer; omitted: the station has its own unlimited buffer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// Processing time of every product without an entry in `processing_by_product`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing: Option<DistributionDef>,
+    /// Processing time per product name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub processing_by_product: BTreeMap<String, DistributionDef>,
+    /// Scrap probability (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scrap: Option<f64>,
+    /// Failure modes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<FailureDef>,
+}
+
+/// A `[[buffers]]` entry.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BufferDef {
+    /// Unique name.
+    pub name: String,
+    /// Waiting parts it can hold; omitted: unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i64>,
+}
+
+/// A `[[sources]]` entry.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    /// Unique name.
+    pub name: String,
+    /// `saturated` or `arrivals`.
+    pub kind: String,
+    /// Time between arrivals (`arrivals` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interarrival: Option<DistributionDef>,
+    /// `block` (default) or `lose` (`arrivals` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_full: Option<String>,
+    /// Product name → weight; may be omitted when there is one product.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mix: BTreeMap<String, f64>,
+}
+
+/// A `[[sinks]]` entry.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkDef {
+    /// Unique name.
+    pub name: String,
+}

@@ -1,0 +1,639 @@
+//! Validation: a [`ScenarioFile`] becomes a runnable [`Scenario`], or one clear error.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sim_core::{Distribution, DistributionError};
+use twin_models::{
+    BufferSpec, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec, RunOptions, SinkSpec,
+    SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+};
+
+use crate::error::{FieldPath, Issue};
+use crate::{DistributionDef, RouteStep, ScenarioError, ScenarioFile};
+
+/// Command-line or API overrides of the `[scenario]` run settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Overrides {
+    /// Replaces `scenario.seed`.
+    pub seed: Option<u64>,
+    /// Replaces `scenario.horizon`.
+    pub horizon: Option<f64>,
+    /// Replaces `scenario.warmup`.
+    pub warmup: Option<f64>,
+}
+
+/// A validated scenario: the file as written and the line it describes.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The scenario as written (names, defaults not filled in).
+    pub file: ScenarioFile,
+    /// The resolved line, entities linked by index.
+    pub line: LineSpec,
+    /// Structural oddities that do not stop a run.
+    pub warnings: Vec<String>,
+    origin: String,
+    text: Option<String>,
+}
+
+impl Scenario {
+    /// Reads and validates the scenario file at `path`.
+    ///
+    /// Errors: [`ScenarioError::Io`] if the file cannot be read,
+    /// [`ScenarioError::Syntax`] for TOML and format errors (unknown or missing
+    /// fields, wrong types), [`ScenarioError::Invalid`] for values the model cannot
+    /// use (unknown names, negative times, impossible mean/cv, …).
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        let path = path.as_ref();
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            origin: origin.clone(),
+            message: e.to_string(),
+        })?;
+        Self::from_toml(&text, &origin)
+    }
+
+    /// Parses and validates scenario TOML `text`; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        let file: ScenarioFile =
+            toml::from_str(text).map_err(|e| ScenarioError::from_toml(origin, text, &e))?;
+        Self::build(file, origin, Some(text))
+    }
+
+    /// Validates a scenario built in code (e.g. from Python); errors carry no line.
+    pub fn from_file(file: ScenarioFile, origin: &str) -> Result<Self, ScenarioError> {
+        Self::build(file, origin, None)
+    }
+
+    fn build(file: ScenarioFile, origin: &str, text: Option<&str>) -> Result<Self, ScenarioError> {
+        let line = resolve(&file).map_err(|issue| issue.locate(origin, text))?;
+        let graph = line.check().map_err(|e| ScenarioError::Invalid {
+            origin: origin.to_owned(),
+            line: None,
+            field: "line".into(),
+            message: e.0,
+        })?;
+        let scenario = Self {
+            warnings: graph.warnings().to_vec(),
+            file,
+            line,
+            origin: origin.to_owned(),
+            text: text.map(str::to_owned),
+        };
+        scenario.options(&Overrides::default())?;
+        Ok(scenario)
+    }
+
+    /// The scenario as TOML (the same format it is read from).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(&self.file)
+            .unwrap_or_else(|e| format!("# cannot write the scenario: {e}\n"))
+    }
+
+    /// Where the scenario came from (a path, or a label for specs built in code).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The run options of the file with `overrides` applied and checked.
+    pub fn options(&self, overrides: &Overrides) -> Result<RunOptions, ScenarioError> {
+        let section = &self.file.scenario;
+        let options = RunOptions {
+            seed: overrides.seed.unwrap_or(section.seed),
+            replication: 0,
+            horizon: overrides.horizon.unwrap_or(section.horizon),
+            warmup: overrides.warmup.unwrap_or(section.warmup),
+        };
+        let fail = |field: &str, message: String| {
+            let issue = Issue::new(FieldPath::root("scenario").key(field), message);
+            let text = if overrides.horizon.is_none() && overrides.warmup.is_none() {
+                self.text.as_deref()
+            } else {
+                None
+            };
+            Err(issue.locate(&self.origin, text))
+        };
+        if !(options.horizon.is_finite() && options.horizon > 0.0) {
+            return fail(
+                "horizon",
+                format!("must be positive and finite, got {}", options.horizon),
+            );
+        }
+        if !(options.warmup.is_finite()
+            && options.warmup >= 0.0
+            && options.warmup < options.horizon)
+        {
+            return fail(
+                "warmup",
+                format!(
+                    "must be at least 0 and below the horizon {}, got {}",
+                    options.horizon, options.warmup
+                ),
+            );
+        }
+        Ok(options)
+    }
+
+    /// Runs one replication with `overrides` applied.
+    pub fn run(&self, overrides: &Overrides) -> Result<Kpis, ScenarioError> {
+        let options = self.options(overrides)?;
+        self.run_with(&options)
+    }
+
+    /// Runs one replication with explicit options (e.g. replication `i` of an experiment).
+    pub fn run_with(&self, options: &RunOptions) -> Result<Kpis, ScenarioError> {
+        twin_models::simulate(&self.line, options).map_err(|e| ScenarioError::Invalid {
+            origin: self.origin.clone(),
+            line: None,
+            field: "scenario".into(),
+            message: e.0,
+        })
+    }
+}
+
+/// Names of one kind of entity → index, rejecting duplicates.
+fn index_names<'a>(
+    kind: &str,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<&'a str, usize>, Issue> {
+    let mut map = HashMap::new();
+    for (i, name) in names.enumerate() {
+        let path = FieldPath::root(kind).index(i).key("name");
+        if name.trim().is_empty() {
+            return Err(Issue::new(path, "must not be empty"));
+        }
+        if map.insert(name, i).is_some() {
+            return Err(Issue::new(path, format!("`{name}` is used twice")));
+        }
+    }
+    Ok(map)
+}
+
+fn lookup(
+    map: &HashMap<&str, usize>,
+    kind: &str,
+    name: &str,
+    path: FieldPath,
+) -> Result<usize, Issue> {
+    map.get(name).copied().ok_or_else(|| {
+        let mut known: Vec<&&str> = map.keys().collect();
+        known.sort();
+        let known = known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Issue::new(path, format!("unknown {kind} `{name}` (known: {known})"))
+    })
+}
+
+/// Resolves names to indices and every definition to its model type.
+fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
+    let section = &file.scenario;
+    let time_unit = match section.time_unit.as_str() {
+        "s" => TimeUnit::Seconds,
+        "min" => TimeUnit::Minutes,
+        "h" => TimeUnit::Hours,
+        other => {
+            return Err(Issue::new(
+                FieldPath::root("scenario").key("time_unit"),
+                format!("must be `s`, `min` or `h`, got `{other}`"),
+            ));
+        }
+    };
+    for (kind, empty) in [
+        ("products", file.products.is_empty()),
+        ("stations", file.stations.is_empty()),
+        ("sources", file.sources.is_empty()),
+        ("sinks", file.sinks.is_empty()),
+    ] {
+        if empty {
+            return Err(Issue::new(
+                FieldPath::root(kind),
+                format!("at least one `[[{kind}]]` entry is required"),
+            ));
+        }
+    }
+    let products = index_names("products", file.products.iter().map(|p| p.name.as_str()))?;
+    let stations = index_names("stations", file.stations.iter().map(|s| s.name.as_str()))?;
+    let buffers = index_names("buffers", file.buffers.iter().map(|b| b.name.as_str()))?;
+    index_names("sources", file.sources.iter().map(|s| s.name.as_str()))?;
+    let sinks = index_names("sinks", file.sinks.iter().map(|s| s.name.as_str()))?;
+
+    let mut product_specs = Vec::with_capacity(file.products.len());
+    for (i, product) in file.products.iter().enumerate() {
+        let path = FieldPath::root("products").index(i);
+        if product.route.is_empty() {
+            return Err(Issue::new(
+                path.key("route"),
+                format!("product `{}`: the route is empty", product.name),
+            ));
+        }
+        let mut route = Vec::with_capacity(product.route.len());
+        for (k, step) in product.route.iter().enumerate() {
+            let step_path = path.key("route").index(k);
+            let names: Vec<&String> = match step {
+                RouteStep::Station(name) => vec![name],
+                RouteStep::Alternatives(names) if names.is_empty() => {
+                    return Err(Issue::new(
+                        step_path,
+                        "a list of alternative stations must not be empty",
+                    ));
+                }
+                RouteStep::Alternatives(names) => names.iter().collect(),
+            };
+            let indices = names
+                .iter()
+                .map(|n| lookup(&stations, "station", n, step_path.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
+            route.push(indices);
+        }
+        let sink = match &product.sink {
+            Some(name) => lookup(&sinks, "sink", name, path.key("sink"))?,
+            None if file.sinks.len() == 1 => 0,
+            None => {
+                return Err(Issue::new(
+                    path.key("sink"),
+                    format!(
+                        "product `{}`: name its sink (the line has {} sinks)",
+                        product.name,
+                        file.sinks.len()
+                    ),
+                ));
+            }
+        };
+        product_specs.push(ProductSpec {
+            name: product.name.clone(),
+            route,
+            sink,
+        });
+    }
+
+    let mut station_specs = Vec::with_capacity(file.stations.len());
+    for (i, station) in file.stations.iter().enumerate() {
+        let path = FieldPath::root("stations").index(i);
+        let servers = station.servers.unwrap_or(1);
+        if !(1..=100_000).contains(&servers) {
+            return Err(Issue::new(
+                path.key("servers"),
+                format!("must be an integer from 1 to 100000, got {servers}"),
+            ));
+        }
+        let input = match &station.input {
+            Some(name) => Some(lookup(&buffers, "buffer", name, path.key("input"))?),
+            None => None,
+        };
+        let default = match &station.processing {
+            Some(def) => Some(distribution(def, &path.key("processing"))?),
+            None => None,
+        };
+        let mut processing: Vec<Option<Distribution>> = vec![None; file.products.len()];
+        for (p, spec) in product_specs.iter().enumerate() {
+            if spec.route.iter().flatten().any(|&s| s == i) {
+                processing[p] = default.clone();
+            }
+        }
+        for (product, def) in &station.processing_by_product {
+            let field = path.key("processing_by_product").key(product);
+            let p = lookup(&products, "product", product, field.clone())?;
+            processing[p] = Some(distribution(def, &field)?);
+        }
+        for (p, spec) in product_specs.iter().enumerate() {
+            if spec.route.iter().flatten().any(|&s| s == i) && processing[p].is_none() {
+                return Err(Issue::new(
+                    path.key("processing"),
+                    format!(
+                        "station `{}` has no processing time for product `{}`, which visits it: give `processing` or `processing_by_product.{}`",
+                        station.name, spec.name, spec.name
+                    ),
+                ));
+            }
+        }
+        let scrap = station.scrap.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&scrap) {
+            return Err(Issue::new(
+                path.key("scrap"),
+                format!("must be a probability in [0, 1], got {scrap}"),
+            ));
+        }
+        let mut failures = Vec::with_capacity(station.failures.len());
+        for (m, failure) in station.failures.iter().enumerate() {
+            let fpath = path.key("failures").index(m);
+            let name = failure
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("failure-{}", m + 1));
+            if failures.iter().any(|f: &FailureSpec| f.name == name) {
+                return Err(Issue::new(
+                    fpath.key("name"),
+                    format!("`{name}` is used twice in station `{}`", station.name),
+                ));
+            }
+            let clock = match failure.clock.as_deref() {
+                None | Some("busy") => FailureClock::Busy,
+                Some("calendar") => FailureClock::Calendar,
+                Some(other) => {
+                    return Err(Issue::new(
+                        fpath.key("clock"),
+                        format!("must be `busy` or `calendar`, got `{other}`"),
+                    ));
+                }
+            };
+            let ttf = distribution(&failure.ttf, &fpath.key("ttf"))?;
+            let ttr = distribution(&failure.ttr, &fpath.key("ttr"))?;
+            if ttf.mean() <= 0.0 {
+                return Err(Issue::new(
+                    fpath.key("ttf"),
+                    "the mean time to failure must be positive",
+                ));
+            }
+            failures.push(FailureSpec {
+                name,
+                clock,
+                ttf,
+                ttr,
+            });
+        }
+        station_specs.push(StationSpec {
+            name: station.name.clone(),
+            servers: servers as u32,
+            input,
+            processing,
+            failures,
+            scrap,
+        });
+    }
+
+    let mut buffer_specs = Vec::with_capacity(file.buffers.len());
+    for (i, buffer) in file.buffers.iter().enumerate() {
+        let capacity = match buffer.capacity {
+            None => None,
+            Some(c) if (0..=i64::from(u32::MAX - 1)).contains(&c) => Some(c as u32),
+            Some(c) => {
+                return Err(Issue::new(
+                    FieldPath::root("buffers").index(i).key("capacity"),
+                    format!(
+                        "must be a non-negative integer (omit it for an unlimited buffer), got {c}"
+                    ),
+                ));
+            }
+        };
+        buffer_specs.push(BufferSpec {
+            name: buffer.name.clone(),
+            capacity,
+        });
+    }
+
+    let mut source_specs = Vec::with_capacity(file.sources.len());
+    for (i, source) in file.sources.iter().enumerate() {
+        let path = FieldPath::root("sources").index(i);
+        let kind = match source.kind.as_str() {
+            "saturated" => {
+                for (field, given) in [
+                    ("interarrival", source.interarrival.is_some()),
+                    ("when_full", source.when_full.is_some()),
+                ] {
+                    if given {
+                        return Err(Issue::new(
+                            path.key(field),
+                            "applies only to sources of kind `arrivals`",
+                        ));
+                    }
+                }
+                SourceKind::Saturated
+            }
+            "arrivals" => {
+                let Some(def) = &source.interarrival else {
+                    return Err(Issue::new(
+                        path.key("interarrival"),
+                        "a source of kind `arrivals` needs `interarrival`",
+                    ));
+                };
+                let interarrival = distribution(def, &path.key("interarrival"))?;
+                if interarrival.mean() <= 0.0 {
+                    return Err(Issue::new(
+                        path.key("interarrival"),
+                        "the mean interarrival time must be positive",
+                    ));
+                }
+                let when_full = match source.when_full.as_deref() {
+                    None | Some("block") => WhenFull::Block,
+                    Some("lose") => WhenFull::Lose,
+                    Some(other) => {
+                        return Err(Issue::new(
+                            path.key("when_full"),
+                            format!("must be `block` or `lose`, got `{other}`"),
+                        ));
+                    }
+                };
+                SourceKind::Arrivals {
+                    interarrival,
+                    when_full,
+                }
+            }
+            other => {
+                return Err(Issue::new(
+                    path.key("kind"),
+                    format!("must be `saturated` or `arrivals`, got `{other}`"),
+                ));
+            }
+        };
+        let mix = if source.mix.is_empty() {
+            if file.products.len() != 1 {
+                return Err(Issue::new(
+                    path.key("mix"),
+                    format!(
+                        "source `{}`: give the product mix (the line has {} products)",
+                        source.name,
+                        file.products.len()
+                    ),
+                ));
+            }
+            vec![(0, 1.0)]
+        } else {
+            let mut mix = Vec::with_capacity(source.mix.len());
+            for (product, &weight) in &source.mix {
+                let field = path.key("mix").key(product);
+                let p = lookup(&products, "product", product, field.clone())?;
+                if !(weight.is_finite() && weight >= 0.0) {
+                    return Err(Issue::new(
+                        field,
+                        format!("a weight must be non-negative and finite, got {weight}"),
+                    ));
+                }
+                mix.push((p, weight));
+            }
+            if mix.iter().all(|m| m.1 == 0.0) {
+                return Err(Issue::new(
+                    path.key("mix"),
+                    "at least one weight must be positive",
+                ));
+            }
+            mix
+        };
+        source_specs.push(SourceSpec {
+            name: source.name.clone(),
+            kind,
+            mix,
+        });
+    }
+    for (p, product) in file.products.iter().enumerate() {
+        let released = source_specs
+            .iter()
+            .any(|s| s.mix.iter().any(|&(q, w)| q == p && w > 0.0));
+        if !released {
+            return Err(Issue::new(
+                FieldPath::root("products").index(p),
+                format!(
+                    "product `{}` is released by no source: add it to a source's `mix`",
+                    product.name
+                ),
+            ));
+        }
+    }
+
+    Ok(LineSpec {
+        name: section.name.clone(),
+        time_unit,
+        products: product_specs,
+        stations: station_specs,
+        buffers: buffer_specs,
+        sources: source_specs,
+        sinks: file
+            .sinks
+            .iter()
+            .map(|s| SinkSpec {
+                name: s.name.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// The parameter sets each family accepts.
+const FORMS: &[(&str, &[&[&str]])] = &[
+    ("constant", &[&["value"], &["mean", "cv"]]),
+    ("exponential", &[&["mean"], &["rate"], &["mean", "cv"]]),
+    ("uniform", &[&["min", "max"], &["mean", "cv"]]),
+    ("triangular", &[&["min", "mode", "max"], &["mean", "cv"]]),
+    ("normal", &[&["mean", "sd"], &["mean", "cv"]]),
+    ("lognormal", &[&["mu", "sigma"], &["mean", "cv"]]),
+    ("gamma", &[&["shape", "scale"], &["mean", "cv"]]),
+    ("erlang", &[&["k", "mean"], &["mean", "cv"]]),
+    ("weibull", &[&["shape", "scale"], &["mean", "cv"]]),
+    ("discrete", &[&["values", "weights"]]),
+    ("piecewise_linear", &[&["points"]]),
+];
+
+/// Builds the distribution a [`DistributionDef`] describes, or says which field is wrong.
+pub(crate) fn distribution(def: &DistributionDef, path: &FieldPath) -> Result<Distribution, Issue> {
+    let Some((family, forms)) = FORMS.iter().find(|(f, _)| *f == def.dist) else {
+        let families = FORMS.iter().map(|f| f.0).collect::<Vec<_>>().join(", ");
+        return Err(Issue::new(
+            path.key("dist"),
+            format!("unknown distribution `{}` (known: {families})", def.dist),
+        ));
+    };
+    let given: Vec<&str> = [
+        ("value", def.value.is_some()),
+        ("mean", def.mean.is_some()),
+        ("cv", def.cv.is_some()),
+        ("rate", def.rate.is_some()),
+        ("min", def.min.is_some()),
+        ("mode", def.mode.is_some()),
+        ("max", def.max.is_some()),
+        ("sd", def.sd.is_some()),
+        ("mu", def.mu.is_some()),
+        ("sigma", def.sigma.is_some()),
+        ("shape", def.shape.is_some()),
+        ("scale", def.scale.is_some()),
+        ("k", def.k.is_some()),
+        ("values", def.values.is_some()),
+        ("weights", def.weights.is_some()),
+        ("points", def.points.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    let matches =
+        |form: &[&str]| form.len() == given.len() && form.iter().all(|f| given.contains(f));
+    if !forms.iter().any(|form| matches(form)) {
+        let options = forms
+            .iter()
+            .map(|form| {
+                form.iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            })
+            .collect::<Vec<_>>()
+            .join(", or ");
+        let got = if given.is_empty() {
+            "nothing".to_owned()
+        } else {
+            given
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(Issue::new(
+            path.clone(),
+            format!("a {family} distribution takes {options}; got {got}"),
+        ));
+    }
+    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
+    let result = if given.contains(&"cv") {
+        Distribution::from_mean_cv(family, v(def.mean), v(def.cv))
+    } else {
+        match *family {
+            "constant" => Distribution::constant(v(def.value)),
+            "exponential" => match def.rate {
+                Some(rate) if rate.is_finite() && rate > 0.0 => {
+                    Distribution::exponential(1.0 / rate)
+                }
+                Some(rate) => Err(DistributionError::Parameter {
+                    param: "rate",
+                    value: rate,
+                    requirement: "positive and finite",
+                }),
+                None => Distribution::exponential(v(def.mean)),
+            },
+            "uniform" => Distribution::uniform(v(def.min), v(def.max)),
+            "triangular" => Distribution::triangular(v(def.min), v(def.mode), v(def.max)),
+            "normal" => Distribution::normal(v(def.mean), v(def.sd)),
+            "lognormal" => Distribution::lognormal(v(def.mu), v(def.sigma)),
+            "gamma" => Distribution::gamma(v(def.shape), v(def.scale)),
+            "erlang" => {
+                let k = def.k.unwrap_or(0);
+                if !(1..=i64::from(u32::MAX)).contains(&k) {
+                    return Err(Issue::new(
+                        path.key("k"),
+                        format!("must be a positive integer, got {k}"),
+                    ));
+                }
+                Distribution::erlang(k as u32, v(def.mean))
+            }
+            "weibull" => Distribution::weibull(v(def.shape), v(def.scale)),
+            "discrete" => Distribution::discrete(
+                def.values.as_deref().unwrap_or_default(),
+                def.weights.as_deref().unwrap_or_default(),
+            ),
+            _ => {
+                let points: Vec<(f64, f64)> =
+                    def.points.iter().flatten().map(|p| (p[0], p[1])).collect();
+                Distribution::piecewise_linear(&points)
+            }
+        }
+    };
+    result.map_err(|e| match e {
+        DistributionError::Parameter {
+            param,
+            value,
+            requirement,
+        } if given.contains(&param) => Issue::new(
+            path.key(param),
+            format!("must be {requirement}, got {value}"),
+        ),
+        other => Issue::new(path.clone(), other.to_string()),
+    })
+}

@@ -1,0 +1,191 @@
+//! The resolved description of a production line: entities linked by index.
+
+use sim_core::Distribution;
+
+/// The unit of model time, used to report throughput per hour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Seconds.
+    Seconds,
+    /// Minutes.
+    Minutes,
+    /// Hours.
+    Hours,
+}
+
+impl TimeUnit {
+    /// How many of this unit make one hour.
+    pub fn per_hour(self) -> f64 {
+        match self {
+            Self::Seconds => 3600.0,
+            Self::Minutes => 60.0,
+            Self::Hours => 1.0,
+        }
+    }
+
+    /// The unit's short name as written in scenario files: `s`, `min` or `h`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Seconds => "s",
+            Self::Minutes => "min",
+            Self::Hours => "h",
+        }
+    }
+}
+
+/// What a server is doing. Every instant of every server is in exactly one state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerState {
+    /// Processing a part.
+    Busy,
+    /// Idle: no part to work on.
+    Starved,
+    /// Holding a finished part that the next buffer has no room for.
+    Blocked,
+    /// Failed, under repair.
+    Down,
+    /// Changing over between products (reserved for changeovers).
+    Setup,
+    /// Under planned maintenance (reserved for maintenance policies).
+    Maintenance,
+}
+
+impl ServerState {
+    /// All states, in reporting order.
+    pub const ALL: [ServerState; 6] = [
+        Self::Busy,
+        Self::Starved,
+        Self::Blocked,
+        Self::Down,
+        Self::Setup,
+        Self::Maintenance,
+    ];
+
+    /// Position of the state in [`ServerState::ALL`].
+    #[inline]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A product: a route over stations and the sink it leaves by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductSpec {
+    /// Unique name.
+    pub name: String,
+    /// The operations in order; each step lists the stations that can do it
+    /// (one station, or several alternatives sharing one input buffer).
+    pub route: Vec<Vec<usize>>,
+    /// Index of the sink that receives finished parts.
+    pub sink: usize,
+}
+
+/// How a failure mode's time to failure is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureClock {
+    /// Operation-dependent: the clock runs only while the server is busy.
+    Busy,
+    /// Time-dependent: the clock runs whenever the server is not down.
+    Calendar,
+}
+
+/// A failure mode of a station, applied to each of its servers independently.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureSpec {
+    /// Name, unique within the station (it keys the random streams).
+    pub name: String,
+    /// Which time the time to failure counts.
+    pub clock: FailureClock,
+    /// Time to failure.
+    pub ttf: Distribution,
+    /// Time to repair.
+    pub ttr: Distribution,
+}
+
+/// A station: `servers` identical parallel servers fed from one input buffer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StationSpec {
+    /// Unique name.
+    pub name: String,
+    /// Number of parallel servers (>= 1).
+    pub servers: u32,
+    /// Index of the input buffer; `None` gives the station its own unlimited buffer.
+    pub input: Option<usize>,
+    /// Processing time per product index; `None` where the product does not visit.
+    pub processing: Vec<Option<Distribution>>,
+    /// Failure modes.
+    pub failures: Vec<FailureSpec>,
+    /// Probability that a processed part is scrapped, in `[0, 1]`.
+    pub scrap: f64,
+}
+
+/// A buffer of parts waiting for a station.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BufferSpec {
+    /// Unique name.
+    pub name: String,
+    /// Maximum number of waiting parts (parts on servers do not count); `None` is unlimited.
+    pub capacity: Option<u32>,
+}
+
+/// What a source does when the first buffer of a part's route is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhenFull {
+    /// The source holds the part and pauses its arrivals until there is room.
+    Block,
+    /// The part is turned away and counted as lost.
+    Lose,
+}
+
+/// How a source releases parts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceKind {
+    /// The first station of its products is never starved: a new part is
+    /// released whenever a server there would otherwise wait.
+    Saturated,
+    /// Parts arrive with the given interarrival times.
+    Arrivals {
+        /// Time between arrivals.
+        interarrival: Distribution,
+        /// What happens when the first buffer is full.
+        when_full: WhenFull,
+    },
+}
+
+/// A source of parts with a product mix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSpec {
+    /// Unique name.
+    pub name: String,
+    /// Saturated or arrivals.
+    pub kind: SourceKind,
+    /// `(product index, weight)`: each released part is of a product drawn with
+    /// probability proportional to its weight.
+    pub mix: Vec<(usize, f64)>,
+}
+
+/// A sink: finished parts leave the line here. Unlimited.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SinkSpec {
+    /// Unique name.
+    pub name: String,
+}
+
+/// A whole line, entities linked by index into the vectors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineSpec {
+    /// Scenario name, for reports.
+    pub name: String,
+    /// Unit of every time in the spec.
+    pub time_unit: TimeUnit,
+    /// Products.
+    pub products: Vec<ProductSpec>,
+    /// Stations.
+    pub stations: Vec<StationSpec>,
+    /// Named buffers.
+    pub buffers: Vec<BufferSpec>,
+    /// Sources.
+    pub sources: Vec<SourceSpec>,
+    /// Sinks.
+    pub sinks: Vec<SinkSpec>,
+}
