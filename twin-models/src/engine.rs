@@ -144,6 +144,17 @@ struct Station {
     nominal_time: f64,
 }
 
+/// Where a part moving into a buffer goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Room {
+    /// Straight onto this idle server.
+    Server(u32),
+    /// To the back of the queue.
+    Queue,
+    /// Nowhere: the buffer is full.
+    Full,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Waiter {
     Server(u32),
@@ -520,17 +531,26 @@ impl Line {
         None
     }
 
-    fn has_room(&self, buffer: u32, part: u32) -> bool {
+    /// Where `part` would go if it moved into `buffer` now.
+    fn room_for(&self, buffer: u32, part: u32) -> Room {
+        if let Some(server) = self.idle_server_for(buffer, part) {
+            return Room::Server(server);
+        }
         let b = &self.buffers[buffer as usize];
-        b.queue.len() < b.capacity || self.idle_server_for(buffer, part).is_some()
+        if b.queue.len() < b.capacity {
+            Room::Queue
+        } else {
+            Room::Full
+        }
     }
 
-    /// Puts `part` into `buffer` (the caller checked there is room): straight onto
-    /// an idle server if one can take it, else at the back of the queue.
-    fn place(&mut self, part: u32, buffer: u32, cal: &mut EventCalendar<Event>) {
-        match self.idle_server_for(buffer, part) {
-            Some(server) => self.start_processing(server, part, cal),
-            None => self.buffers[buffer as usize].queue.push_back(part),
+    /// Moves `part` into `buffer` where [`Line::room_for`] found room: straight
+    /// onto an idle server that can take it, else to the back of the queue.
+    fn put(&mut self, part: u32, buffer: u32, room: Room, cal: &mut EventCalendar<Event>) {
+        match room {
+            Room::Server(server) => self.start_processing(server, part, cal),
+            Room::Queue => self.buffers[buffer as usize].queue.push_back(part),
+            Room::Full => unreachable!("put is only called with room"),
         }
     }
 
@@ -575,7 +595,8 @@ impl Line {
                 Waiter::Server(server) => self.servers[server as usize].part,
                 Waiter::Source(source) => self.sources[source as usize].held,
             };
-            if !self.has_room(buffer, part) {
+            let room = self.room_for(buffer, part);
+            if room == Room::Full {
                 break;
             }
             self.buffers[buffer as usize].waiters.pop_front();
@@ -583,13 +604,13 @@ impl Line {
                 Waiter::Server(server) => {
                     self.servers[server as usize].part = NONE;
                     self.set_state(server, ServerState::Starved, cal);
-                    self.place(part, buffer, cal);
+                    self.put(part, buffer, room, cal);
                     self.try_pull(server, cal);
                 }
                 Waiter::Source(source) => {
                     self.sources[source as usize].held = NONE;
                     self.release(part, cal.now());
-                    self.place(part, buffer, cal);
+                    self.put(part, buffer, room, cal);
                     self.schedule_arrival(source, cal);
                 }
             }
@@ -615,10 +636,11 @@ impl Line {
             return;
         }
         let buffer = route[p.step as usize].buffer;
-        if self.has_room(buffer, part) {
+        let room = self.room_for(buffer, part);
+        if room != Room::Full {
             self.servers[server as usize].part = NONE;
             self.set_state(server, ServerState::Starved, cal);
-            self.place(part, buffer, cal);
+            self.put(part, buffer, room, cal);
             self.try_pull(server, cal);
         } else {
             self.set_state(server, ServerState::Blocked, cal);
@@ -712,9 +734,10 @@ impl Line {
         let product = self.sources[source as usize].draw_product();
         let part = self.new_part(product);
         let buffer = self.routes[product as usize][0].buffer;
-        if self.has_room(buffer, part) {
+        let room = self.room_for(buffer, part);
+        if room != Room::Full {
             self.release(part, cal.now());
-            self.place(part, buffer, cal);
+            self.put(part, buffer, room, cal);
             self.schedule_arrival(source, cal);
             return;
         }
