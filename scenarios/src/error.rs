@@ -141,14 +141,30 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 impl ScenarioError {
-    /// A TOML or format error from the parser, placed in `text`.
-    pub(crate) fn from_toml(origin: &str, text: &str, error: &toml::de::Error) -> Self {
-        let (line, column) = error.span().map_or((1, 1), |s| line_column(text, s.start));
+    /// A TOML or format error from the parser, placed in `text`; `field` is the
+    /// path of the table or value being read, when known.
+    pub(crate) fn from_toml(
+        origin: &str,
+        text: &str,
+        error: &toml::de::Error,
+        field: Option<&str>,
+    ) -> Self {
+        let span = error.span();
+        let (line, column) = span.clone().map_or((1, 1), |s| line_column(text, s.start));
+        let mut message = error.message().trim().to_owned();
+        if message == "duplicate key"
+            && let Some(key) = span.and_then(|s| text.get(s))
+        {
+            message = format!("duplicate key `{}`", key.trim());
+        }
+        if let Some(field) = field.filter(|f| !f.is_empty() && *f != ".") {
+            message = format!("{field}: {message}");
+        }
         Self::Syntax {
             origin: origin.to_owned(),
             line,
             column,
-            message: error.message().trim().to_owned(),
+            message,
         }
     }
 }

@@ -53,7 +53,7 @@ fn default_seed() -> u64 {
 }
 
 /// One step of a route: a station, or alternative stations sharing an input buffer.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RouteStep {
     /// One station by name.
@@ -115,7 +115,7 @@ pub struct DistributionDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<Vec<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub points: Option<Vec<[f64; 2]>>,
+    pub points: Option<Vec<Vec<f64>>>,
 }
 
 /// A `[[stations.failures]]` entry: one failure mode.
@@ -196,4 +196,35 @@ pub struct SourceDef {
 pub struct SinkDef {
     /// Unique name.
     pub name: String,
+}
+
+impl<'de> Deserialize<'de> for RouteStep {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StepVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for StepVisitor {
+            type Value = RouteStep;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a station name or a list of alternative station names")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RouteStep, E> {
+                Ok(RouteStep::Station(name.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RouteStep, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(RouteStep::Alternatives(names))
+            }
+        }
+
+        deserializer.deserialize_any(StepVisitor)
+    }
 }

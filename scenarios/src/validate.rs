@@ -55,8 +55,12 @@ impl Scenario {
 
     /// Parses and validates scenario TOML `text`; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
-        let file: ScenarioFile =
-            toml::from_str(text).map_err(|e| ScenarioError::from_toml(origin, text, &e))?;
+        let document = toml::Deserializer::parse(text)
+            .map_err(|e| ScenarioError::from_toml(origin, text, &e, None))?;
+        let file: ScenarioFile = serde_path_to_error::deserialize(document).map_err(|e| {
+            let field = e.path().to_string();
+            ScenarioError::from_toml(origin, text, e.inner(), Some(&field))
+        })?;
         Self::build(file, origin, Some(text))
     }
 
@@ -106,10 +110,15 @@ impl Scenario {
         };
         let fail = |field: &str, message: String| {
             let issue = Issue::new(FieldPath::root("scenario").key(field), message);
-            let text = if overrides.horizon.is_none() && overrides.warmup.is_none() {
-                self.text.as_deref()
-            } else {
+            // A value given on the command line has no line in the file.
+            let overridden = match field {
+                "horizon" => overrides.horizon.is_some(),
+                _ => overrides.warmup.is_some(),
+            };
+            let text = if overridden {
                 None
+            } else {
+                self.text.as_deref()
             };
             Err(issue.locate(&self.origin, text))
         };
@@ -178,6 +187,12 @@ fn lookup(
     map.get(name).copied().ok_or_else(|| {
         let mut known: Vec<&&str> = map.keys().collect();
         known.sort();
+        if known.is_empty() {
+            return Issue::new(
+                path,
+                format!("unknown {kind} `{name}` (no {kind}s are defined)"),
+            );
+        }
         let known = known
             .iter()
             .map(|k| format!("`{k}`"))
@@ -246,6 +261,26 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                 .iter()
                 .map(|n| lookup(&stations, "station", n, step_path.clone()))
                 .collect::<Result<Vec<_>, _>>()?;
+            let input_of = |s: usize| file.stations[s].input.as_deref();
+            let first_input = input_of(indices[0]);
+            if let Some(&other) = indices
+                .iter()
+                .skip(1)
+                .find(|&&s| first_input.is_none() || input_of(s) != first_input)
+            {
+                let describe =
+                    |b: Option<&str>| b.map_or("no named buffer".to_owned(), |b| format!("`{b}`"));
+                return Err(Issue::new(
+                    step_path,
+                    format!(
+                        "alternatives `{}` and `{}` must share one named input buffer (set the same `input` on both), got {} and {}",
+                        file.stations[indices[0]].name,
+                        file.stations[other].name,
+                        describe(first_input),
+                        describe(input_of(other)),
+                    ),
+                ));
+            }
             route.push(indices);
         }
         let sink = match &product.sink {
@@ -284,7 +319,7 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             None => None,
         };
         let default = match &station.processing {
-            Some(def) => Some(distribution(def, &path.key("processing"))?),
+            Some(def) => Some(processing_time(def, &path.key("processing"))?),
             None => None,
         };
         let mut processing: Vec<Option<Distribution>> = vec![None; file.products.len()];
@@ -296,7 +331,7 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
         for (product, def) in &station.processing_by_product {
             let field = path.key("processing_by_product").key(product);
             let p = lookup(&products, "product", product, field.clone())?;
-            processing[p] = Some(distribution(def, &field)?);
+            processing[p] = Some(processing_time(def, &field)?);
         }
         for (p, spec) in product_specs.iter().enumerate() {
             if spec.route.iter().flatten().any(|&s| s == i) && processing[p].is_none() {
@@ -344,7 +379,10 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             if ttf.mean() <= 0.0 {
                 return Err(Issue::new(
                     fpath.key("ttf"),
-                    "the mean time to failure must be positive",
+                    format!(
+                        "the mean time to failure must be positive, got {}",
+                        ttf.mean()
+                    ),
                 ));
             }
             failures.push(FailureSpec {
@@ -413,7 +451,10 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                 if interarrival.mean() <= 0.0 {
                     return Err(Issue::new(
                         path.key("interarrival"),
-                        "the mean interarrival time must be positive",
+                        format!(
+                            "the mean interarrival time must be positive, got {}",
+                            interarrival.mean()
+                        ),
                     ));
                 }
                 let when_full = match source.when_full.as_deref() {
@@ -471,6 +512,19 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             }
             mix
         };
+        if kind == SourceKind::Saturated
+            && let Some(&(other, _)) = mix
+                .iter()
+                .find(|&&(p, _)| product_specs[p].route[0] != product_specs[mix[0].0].route[0])
+        {
+            return Err(Issue::new(
+                path.key("mix"),
+                format!(
+                    "a saturated source's products must start at the same station, but `{}` and `{}` start at different ones",
+                    product_specs[mix[0].0].name, product_specs[other].name
+                ),
+            ));
+        }
         source_specs.push(SourceSpec {
             name: source.name.clone(),
             kind,
@@ -507,6 +561,23 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             })
             .collect(),
     })
+}
+
+/// A processing time: any distribution with a positive mean (a zero mean would let
+/// a saturated station complete infinitely many parts at one instant).
+fn processing_time(def: &DistributionDef, path: &FieldPath) -> Result<Distribution, Issue> {
+    let d = distribution(def, path)?;
+    if d.mean() > 0.0 {
+        Ok(d)
+    } else {
+        Err(Issue::new(
+            path.clone(),
+            format!(
+                "the mean processing time must be positive, got {}",
+                d.mean()
+            ),
+        ))
+    }
 }
 
 /// The parameter sets each family accepts.
@@ -619,8 +690,18 @@ pub(crate) fn distribution(def: &DistributionDef, path: &FieldPath) -> Result<Di
                 def.weights.as_deref().unwrap_or_default(),
             ),
             _ => {
-                let points: Vec<(f64, f64)> =
-                    def.points.iter().flatten().map(|p| (p[0], p[1])).collect();
+                let mut points = Vec::new();
+                for (i, point) in def.points.iter().flatten().enumerate() {
+                    match point.as_slice() {
+                        [x, f] => points.push((*x, *f)),
+                        _ => {
+                            return Err(Issue::new(
+                                path.key("points").index(i),
+                                format!("a point is a pair [x, cdf], got {} numbers", point.len()),
+                            ));
+                        }
+                    }
+                }
                 Distribution::piecewise_linear(&points)
             }
         }

@@ -40,10 +40,10 @@ struct OverrideArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// End of the run in model time units (overrides `scenario.horizon`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     horizon: Option<f64>,
     /// End of the warm-up (overrides `scenario.warmup`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     warmup: Option<f64>,
 }
 

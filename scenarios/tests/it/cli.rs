@@ -1,0 +1,446 @@
+//! The `linetwin` command-line contract: exit codes, what goes to stdout and
+//! stderr, the `linetwin.kpi/1` JSON keys and byte-identical reruns.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::{BUNDLED, library};
+
+/// A horizon short enough to keep CLI runs fast and above the bundled warm-ups.
+const SHORT_HORIZON: &str = "4000";
+
+fn linetwin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_linetwin"))
+}
+
+/// Runs `linetwin` with `args`.
+fn run(args: &[&str]) -> Output {
+    linetwin().args(args).output().expect("linetwin starts")
+}
+
+/// The bundled scenario `name` as a command-line argument.
+fn bundled(name: &str) -> String {
+    library(name).to_str().expect("UTF-8 path").to_owned()
+}
+
+fn stdout(output: &Output) -> &str {
+    std::str::from_utf8(&output.stdout).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> &str {
+    std::str::from_utf8(&output.stderr).expect("stderr is UTF-8")
+}
+
+/// Asserts the invalid-input contract: exit code 2, nothing on stdout, and stderr
+/// one line starting `error: `. Returns that line.
+fn assert_one_error_line(output: &Output) -> String {
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(output));
+    assert!(
+        output.stdout.is_empty(),
+        "stdout must be empty: {}",
+        stdout(output)
+    );
+    let err = stderr(output);
+    assert!(err.starts_with("error: "), "stderr: {err}");
+    assert!(err.ends_with('\n'), "stderr: {err:?}");
+    assert_eq!(err.lines().count(), 1, "stderr must be one line: {err}");
+    err.trim_end().to_owned()
+}
+
+/// Asserts that an argument error exits with 2, prints nothing on stdout and
+/// starts stderr with `error: ` (clap adds usage lines after it).
+fn assert_argument_error(output: &Output) -> String {
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(output));
+    assert!(output.stdout.is_empty(), "stdout: {}", stdout(output));
+    let err = stderr(output);
+    assert!(err.starts_with("error: "), "stderr: {err}");
+    err.to_owned()
+}
+
+/// `linetwin run FILE --json` with `extra` arguments; must succeed.
+fn run_json(file: &str, extra: &[&str]) -> (String, Value) {
+    let mut args = vec!["run", file, "--json"];
+    args.extend(extra);
+    let output = run(&args);
+    assert!(
+        output.status.success(),
+        "{file}: {:?}: {}",
+        output.status,
+        stderr(&output)
+    );
+    let text = stdout(&output).to_owned();
+    let json = serde_json::from_str(&text).expect("stdout is JSON");
+    (text, json)
+}
+
+/// A scenario file in the temporary directory, removed on drop.
+struct TempScenario(PathBuf);
+
+impl TempScenario {
+    fn new(label: &str, text: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "linetwin-it-{}-{}-{label}.toml",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, text).expect("write the temporary scenario");
+        Self(path)
+    }
+
+    /// The path as a command-line argument.
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("UTF-8 path")
+    }
+}
+
+impl Drop for TempScenario {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A valid one-station line with a saturated source.
+const ONE_STATION: &str = r#"[scenario]
+name = "t"
+time_unit = "min"
+horizon = 1000
+
+[[products]]
+name = "p"
+route = ["A"]
+
+[[sources]]
+name = "src"
+kind = "saturated"
+
+[[sinks]]
+name = "out"
+
+[[stations]]
+name = "A"
+processing = { dist = "exponential", mean = 1.0 }
+"#;
+
+// `run`: the table and the JSON.
+
+#[test]
+fn run_prints_a_table_with_the_bottleneck() {
+    for name in BUNDLED {
+        let output = run(&["run", &bundled(name)]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        assert!(output.stderr.is_empty(), "{name}: {}", stderr(&output));
+        let table = stdout(&output);
+        assert!(table.contains("bottleneck"), "{name}:\n{table}");
+        assert!(table.contains("Station"), "{name}:\n{table}");
+    }
+}
+
+#[test]
+fn run_json_has_every_contract_key() {
+    const LINE_KEYS: &[&str] = &[
+        "/line/parts_completed",
+        "/line/throughput",
+        "/line/throughput_per_hour",
+        "/line/wip_mean",
+        "/line/lead_time/mean",
+        "/line/lead_time/p50",
+        "/line/lead_time/p90",
+        "/line/lead_time/p95",
+        "/line/oee/availability",
+        "/line/oee/performance",
+        "/line/oee/quality",
+        "/line/oee/oee",
+    ];
+    const STATES: [&str; 6] = ["busy", "starved", "blocked", "down", "setup", "maintenance"];
+    for name in BUNDLED {
+        let (_, json) = run_json(&bundled(name), &["--horizon", SHORT_HORIZON]);
+        assert_eq!(json["schema"], "linetwin.kpi/1", "{name}");
+        for key in LINE_KEYS {
+            let value = json
+                .pointer(key)
+                .unwrap_or_else(|| panic!("{name}: no {key}"));
+            assert!(value.is_number(), "{name}: {key} is {value}");
+        }
+        assert!(
+            json["line"]["parts_completed"].as_u64().unwrap() > 0,
+            "{name}"
+        );
+        let stations = json["stations"].as_object().expect("stations is an object");
+        assert!(!stations.is_empty(), "{name}");
+        for (station, kpis) in stations {
+            for state in STATES {
+                let fraction = kpis["states"][state]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{name}: {station}: no states.{state}"));
+                assert!((0.0..=1.0).contains(&fraction), "{name}: {station}.{state}");
+            }
+            assert!(
+                kpis["utilization"].is_number(),
+                "{name}: {station}: no utilization"
+            );
+        }
+        let bottleneck = json["bottleneck"].as_str().expect("bottleneck is a string");
+        assert!(
+            stations.contains_key(bottleneck),
+            "{name}: bottleneck `{bottleneck}` is not a station"
+        );
+    }
+}
+
+#[test]
+fn state_fractions_sum_to_one_per_station() {
+    for name in BUNDLED {
+        let (_, json) = run_json(&bundled(name), &["--horizon", SHORT_HORIZON]);
+        for (station, kpis) in json["stations"].as_object().unwrap() {
+            let total: f64 = kpis["states"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_f64().unwrap())
+                .sum();
+            assert!(
+                (total - 1.0).abs() < 1e-9,
+                "{name}: {station}: fractions sum to {total}"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_writes_undefined_ratios_as_null() {
+    // Nothing completes in 0.01 min, so the lead time is undefined.
+    let (_, json) = run_json(&bundled("serial_line.toml"), &["--horizon", "0.01"]);
+    assert_eq!(json["line"]["parts_completed"], 0);
+    assert!(json["line"]["lead_time"]["mean"].is_null(), "{json}");
+}
+
+// Determinism and overrides.
+
+#[test]
+fn same_file_and_seed_give_identical_stdout() {
+    for name in BUNDLED {
+        let args = ["--horizon", SHORT_HORIZON];
+        let (first, _) = run_json(&bundled(name), &args);
+        let (second, _) = run_json(&bundled(name), &args);
+        assert_eq!(first, second, "{name}: JSON differs between runs");
+
+        let table = || run(&["run", &bundled(name), "--horizon", SHORT_HORIZON]).stdout;
+        assert_eq!(table(), table(), "{name}: table differs between runs");
+    }
+}
+
+#[test]
+fn seed_override_changes_the_output_reproducibly() {
+    for name in BUNDLED {
+        let (file_seed, _) = run_json(&bundled(name), &["--horizon", SHORT_HORIZON]);
+        let (seed_7, json) = run_json(&bundled(name), &["--horizon", SHORT_HORIZON, "--seed", "7"]);
+        let (seed_7_again, _) =
+            run_json(&bundled(name), &["--horizon", SHORT_HORIZON, "--seed", "7"]);
+        assert_eq!(json["seed"], 7, "{name}");
+        assert_ne!(seed_7, file_seed, "{name}: --seed 7 changed nothing");
+        assert_eq!(seed_7, seed_7_again, "{name}: --seed 7 is not reproducible");
+    }
+}
+
+#[test]
+fn horizon_and_warmup_overrides_are_reported() {
+    for name in BUNDLED {
+        let (_, json) = run_json(&bundled(name), &["--horizon", "500", "--warmup", "100"]);
+        assert_eq!(json["horizon"], 500.0, "{name}");
+        assert_eq!(json["warmup"], 100.0, "{name}");
+    }
+}
+
+// Bad input.
+
+#[test]
+fn invalid_scenario_exits_2_with_one_error_line() {
+    let file = TempScenario::new("bad", &ONE_STATION.replace("mean = 1.0", "mean = -1"));
+    let output = run(&["run", file.arg()]);
+    let message = assert_one_error_line(&output);
+    assert_eq!(
+        message,
+        format!(
+            "error: {}:19: stations[0].processing.mean: must be positive and finite, got -1",
+            file.0.display()
+        )
+    );
+}
+
+#[test]
+fn invalid_scenario_with_json_prints_nothing_on_stdout() {
+    let file = TempScenario::new("bad-json", &format!("{ONE_STATION}servrs = 2\n"));
+    let output = run(&["run", file.arg(), "--json"]);
+    let message = assert_one_error_line(&output);
+    assert!(
+        message.contains(":20:1: stations[0].servrs: unknown field `servrs`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn file_that_is_not_toml_exits_2() {
+    let file = TempScenario::new("not-toml", "this is not toml\n");
+    for command in ["run", "validate"] {
+        let output = run(&[command, file.arg()]);
+        let message = assert_one_error_line(&output);
+        assert!(message.contains(":1:6: "), "{message}");
+    }
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let missing = std::env::temp_dir().join(format!(
+        "linetwin-it-{}-does-not-exist.toml",
+        std::process::id()
+    ));
+    for command in ["run", "validate"] {
+        let output = run(&[command, missing.to_str().unwrap()]);
+        let message = assert_one_error_line(&output);
+        assert!(message.contains("cannot read the file"), "{message}");
+        assert!(message.contains("does-not-exist.toml"), "{message}");
+    }
+}
+
+#[test]
+fn negative_horizon_override_exits_2_naming_the_field() {
+    let output = run(&["run", &bundled("serial_line.toml"), "--horizon=-5"]);
+    let message = assert_one_error_line(&output);
+    assert!(
+        message
+            .ends_with("serial_line.toml: scenario.horizon: must be positive and finite, got -5"),
+        "{message}"
+    );
+}
+
+#[test]
+fn negative_horizon_as_a_separate_argument_names_the_field() {
+    let output = run(&["run", &bundled("serial_line.toml"), "--horizon", "-5"]);
+    let message = assert_one_error_line(&output);
+    assert!(
+        message
+            .ends_with("serial_line.toml: scenario.horizon: must be positive and finite, got -5"),
+        "{message}"
+    );
+}
+
+#[test]
+fn nan_horizon_override_exits_2() {
+    let output = run(&["run", &bundled("serial_line.toml"), "--horizon", "nan"]);
+    let message = assert_one_error_line(&output);
+    assert!(
+        message.ends_with("scenario.horizon: must be positive and finite, got NaN"),
+        "{message}"
+    );
+}
+
+#[test]
+fn horizon_override_below_the_files_warmup_exits_2() {
+    let output = run(&["run", &bundled("assembly_line.toml"), "--horizon", "500"]);
+    let message = assert_one_error_line(&output);
+    assert!(
+        message
+            .ends_with("scenario.warmup: must be at least 0 and below the horizon 500, got 2400"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_subcommand_exits_2() {
+    let message = assert_argument_error(&run(&["frobnicate"]));
+    assert!(message.contains("frobnicate"), "{message}");
+}
+
+#[test]
+fn unknown_flag_exits_2() {
+    let output = run(&["run", &bundled("serial_line.toml"), "--frob"]);
+    let message = assert_argument_error(&output);
+    assert!(message.contains("--frob"), "{message}");
+}
+
+#[test]
+fn non_numeric_seed_exits_2() {
+    let output = run(&["run", &bundled("serial_line.toml"), "--seed", "seven"]);
+    let message = assert_argument_error(&output);
+    assert!(message.contains("seven"), "{message}");
+}
+
+#[test]
+fn no_arguments_exits_2_with_nothing_on_stdout() {
+    let output = run(&[]);
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
+    assert!(output.stdout.is_empty(), "stdout: {}", stdout(&output));
+}
+
+#[test]
+fn help_exits_0() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    assert!(stdout(&output).contains("validate"));
+}
+
+// `validate`.
+
+#[test]
+fn validate_accepts_the_bundled_scenarios() {
+    for name in BUNDLED {
+        let output = run(&["validate", &bundled(name)]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        assert!(output.stderr.is_empty(), "{name}: {}", stderr(&output));
+        let text = stdout(&output);
+        assert!(text.contains(": ok"), "{name}: {text}");
+    }
+}
+
+#[test]
+fn validate_rejects_an_invalid_scenario() {
+    let file = TempScenario::new(
+        "validate-bad",
+        &ONE_STATION.replace("\"min\"", "\"fortnight\""),
+    );
+    let output = run(&["validate", file.arg()]);
+    let message = assert_one_error_line(&output);
+    assert!(
+        message.ends_with(":3: scenario.time_unit: must be `s`, `min` or `h`, got `fortnight`"),
+        "{message}"
+    );
+}
+
+// Runs that must end.
+
+#[test]
+fn zero_processing_time_with_a_saturated_source_ends() {
+    let file = TempScenario::new(
+        "zero",
+        &ONE_STATION.replace(
+            r#"dist = "exponential", mean = 1.0"#,
+            r#"dist = "constant", value = 0"#,
+        ),
+    );
+    let mut child = linetwin()
+        .args(["run", file.arg()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("linetwin starts");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Either rejected (exit 2 naming stations[0].processing) or run to the horizon.
+    let status = status.expect("the run did not end within 5 s");
+    assert!(matches!(status.code(), Some(0 | 2)), "{status:?}");
+}
