@@ -54,6 +54,45 @@ impl Scenario {
     }
 
     /// Parses and validates scenario TOML `text`; `origin` names it in errors.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use scenarios::{Overrides, Scenario};
+    ///
+    /// let text = r#"
+    ///     [scenario]
+    ///     name = "one machine"
+    ///     time_unit = "min"
+    ///     horizon = 1000
+    ///
+    ///     [[products]]
+    ///     name = "part"
+    ///     route = ["mill"]
+    ///
+    ///     [[stations]]
+    ///     name = "mill"
+    ///     processing = { dist = "constant", value = 2.0 }
+    ///
+    ///     [[sources]]
+    ///     name = "release"
+    ///     kind = "saturated"
+    ///
+    ///     [[sinks]]
+    ///     name = "out"
+    /// "#;
+    /// let scenario = Scenario::from_toml(text, "example.toml")?;
+    /// let kpis = scenario.run(&Overrides::default())?;
+    /// assert_eq!(kpis.line.parts_completed, 500);
+    ///
+    /// let bad = text.replace("value = 2.0", "value = -2.0");
+    /// let error = Scenario::from_toml(&bad, "example.toml").unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "example.toml:13: stations[0].processing.value: must be non-negative and finite, got -2"
+    /// );
+    /// # Ok::<(), scenarios::ScenarioError>(())
+    /// ```
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
         let document = toml::Deserializer::parse(text)
             .map_err(|e| ScenarioError::from_toml(origin, text, &e, None))?;
