@@ -611,10 +611,13 @@ impl Line {
             b.queue.iter().position(|&p| self.eligible(p, station))
         };
         if let Some(index) = found {
-            let part = self.buffers[input as usize]
-                .queue
-                .remove(index)
-                .expect("index from position");
+            let queue = &mut self.buffers[input as usize].queue;
+            let part = if index == 0 {
+                queue.pop_front()
+            } else {
+                queue.remove(index)
+            }
+            .expect("index from position");
             self.start_processing(server, part, cal);
             self.notify_room(input, cal);
         } else if b.saturated_by != NONE {
@@ -626,22 +629,34 @@ impl Line {
             } else {
                 self.free_parts.push(part);
             }
+        } else {
+            // An idle server is room too: a part blocked upstream, or held by a
+            // blocking source, may come straight onto it.
+            self.notify_room(input, cal);
         }
     }
 
     /// Room appeared in `buffer`: let blocked servers and sources move in, in the
-    /// order they started waiting.
+    /// order they started waiting. A waiter whose part has no room (in a buffer
+    /// shared by several stations, room can depend on the part) does not hold up
+    /// the ones behind it.
     fn notify_room(&mut self, buffer: u32, cal: &mut EventCalendar<Event>) {
-        while let Some(&waiter) = self.buffers[buffer as usize].waiters.front() {
+        let mut i = 0;
+        while let Some(&waiter) = self.buffers[buffer as usize].waiters.get(i) {
             let part = match waiter {
                 Waiter::Server(server) => self.servers[server as usize].part,
                 Waiter::Source(source) => self.sources[source as usize].held,
             };
             let room = self.room_for(buffer, part);
             if room == Room::Full {
-                break;
+                if self.buffers[buffer as usize].single_consumer {
+                    // Every waiting part has the same room: none behind fits either.
+                    break;
+                }
+                i += 1;
+                continue;
             }
-            self.buffers[buffer as usize].waiters.pop_front();
+            self.buffers[buffer as usize].waiters.remove(i);
             match waiter {
                 Waiter::Server(server) => {
                     self.servers[server as usize].part = NONE;
@@ -656,6 +671,8 @@ impl Line {
                     self.schedule_arrival(source, cal);
                 }
             }
+            // What the move set off may have changed the waiting list: start over.
+            i = 0;
         }
     }
 

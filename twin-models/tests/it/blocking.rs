@@ -1,0 +1,152 @@
+//! Blocking after service and full buffers, on deterministic lines whose every event can
+//! be worked out by hand.
+//!
+//! A buffer's capacity counts waiting parts only, so a buffer of capacity 0 still has
+//! room when one of the servers it feeds is idle: the part goes straight onto it. A part
+//! blocked on a server, or held by a blocking source, must move as soon as such room
+//! appears.
+
+use sim_core::Distribution;
+use twin_models::{Kpis, LineSpec, RunOptions, SourceKind, WhenFull, simulate};
+
+use crate::builders::{LineBuilder, Stage, serial_line};
+
+fn constant(value: f64) -> Distribution {
+    Distribution::constant(value).expect("a non-negative constant")
+}
+
+fn run(spec: &LineSpec, horizon: f64) -> Kpis {
+    simulate(
+        spec,
+        &RunOptions {
+            seed: 1,
+            replication: 0,
+            horizon,
+            warmup: 0.0,
+        },
+    )
+    .expect("a valid line")
+}
+
+/// Saturated source, `S0` taking 1, a buffer of `capacity`, `S1` taking 1.5.
+fn fast_then_slow(capacity: u32) -> LineSpec {
+    let fast = Stage::new(constant(1.0));
+    let slow = Stage::new(constant(1.5)).buffer(capacity);
+    serial_line("fast then slow", SourceKind::Saturated, &[fast, slow]).build()
+}
+
+/// `S1` works back to back from t = 1 (when the first part reaches it) on, so it
+/// completes parts at 1 + 1.5 k: 66 of them by t = 100, whatever the buffer.
+const FAST_THEN_SLOW_COMPLETIONS: u64 = 66;
+
+#[test]
+fn blocked_machine_moves_on_when_the_buffer_frees() {
+    let kpis = run(&fast_then_slow(1), 100.0);
+    assert_eq!(kpis.line.parts_completed, FAST_THEN_SLOW_COMPLETIONS);
+    assert!(kpis.stations["S0"].states.blocked > 0.3);
+}
+
+#[test]
+fn blocked_machine_moves_on_when_the_next_machine_frees_behind_a_zero_capacity_buffer() {
+    // t = 1: part 1 goes to S1 (until 2.5); t = 2: part 2 finishes on S0 and, with S1
+    // busy and no waiting place, blocks S0; t = 2.5: S1 finishes and must take part 2.
+    let kpis = run(&fast_then_slow(0), 100.0);
+    assert_eq!(kpis.line.parts_completed, FAST_THEN_SLOW_COMPLETIONS);
+}
+
+/// Arrivals every time unit (the next one scheduled when the previous part enters) into a
+/// buffer of capacity 0 in front of `S0` taking 1.5.
+fn arrivals_into_zero_capacity(when_full: WhenFull) -> LineSpec {
+    let station = Stage::new(constant(1.5)).buffer(0);
+    let source = SourceKind::Arrivals {
+        interarrival: constant(1.0),
+        when_full,
+    };
+    serial_line("zero-capacity arrivals", source, &[station]).build()
+}
+
+#[test]
+fn lose_source_turns_away_parts_that_find_no_idle_server() {
+    // Arrivals at t = 1, 2, ..., 100: the odd ones find S0 idle (it finished the previous
+    // part half a time unit earlier) and enter; the even ones find it busy and are lost.
+    let kpis = run(&arrivals_into_zero_capacity(WhenFull::Lose), 100.5);
+    assert_eq!(kpis.line.parts_released, 50);
+    assert_eq!(kpis.line.parts_lost, 50);
+    assert_eq!(kpis.line.parts_completed, 50);
+}
+
+#[test]
+fn blocking_source_enters_when_the_server_frees_behind_a_zero_capacity_buffer() {
+    // t = 1: part 1 enters (S0 busy until 2.5); t = 2: part 2 is held by the source;
+    // t = 2.5: S0 frees and part 2 must enter, and so on: S0 works back to back from
+    // t = 1, completing parts at 1 + 1.5 k.
+    let kpis = run(&arrivals_into_zero_capacity(WhenFull::Block), 100.0);
+    assert_eq!(kpis.line.parts_completed, FAST_THEN_SLOW_COMPLETIONS);
+}
+
+#[test]
+fn blocked_part_moves_to_its_station_when_it_becomes_idle() {
+    // S0 (0.1 per part, own unlimited buffer) feeds a shared buffer of capacity 1 in front
+    // of S1 (product PX only, 3 per part) and S2 (product PY only, 10 per part). PY
+    // arrives at t = 1, 2, 3, ...; PX at t = 1.4, 2.8, 4.2, ...
+    //   t = 1.1: PY1 goes to S2 (until 11.1).   t = 1.5: PX1 goes to S1 (until 4.5).
+    //   t = 2.1: PY2 takes the waiting place.
+    //   t = 2.9: PX2 finds S1 busy and the place full: S0 is blocked holding it.
+    //   t = 4.5: S1 finishes PX1 and is idle: PX2 must move onto it (until 7.5).
+    // So S1 completes two operations by t = 10; S2 completes none.
+    let mut line = LineBuilder::new("shared buffer, dedicated stations");
+    let upstream = line.add_station(1, None);
+    let shared = line.add_buffer(Some(1));
+    let for_x = line.add_station(1, Some(shared));
+    let for_y = line.add_station(1, Some(shared));
+    let y = line.add_product(&[(&[upstream], constant(0.1)), (&[for_y], constant(10.0))]);
+    let x = line.add_product(&[(&[upstream], constant(0.1)), (&[for_x], constant(3.0))]);
+    for (product, interarrival) in [(y, 1.0), (x, 1.4)] {
+        let source = SourceKind::Arrivals {
+            interarrival: constant(interarrival),
+            when_full: WhenFull::Block,
+        };
+        line.add_source(source, &[(product, 1.0)]);
+    }
+    let kpis = run(&line.build(), 10.0);
+    assert_eq!(kpis.stations["S2"].operations, 0);
+    assert_eq!(kpis.stations["S1"].operations, 2);
+}
+
+#[test]
+fn blocked_part_is_not_held_up_by_a_waiter_for_another_station() {
+    // S0 (PY only) and S1 (PX only), 0.1 per part and own unlimited buffers, feed a shared
+    // buffer of capacity 1 in front of S2 (PX only, 3 per part) and S3 (PY only, 10 per
+    // part). PY arrives at t = 1, 2, 3, ...; PX at t = 1.6, 3.2, 4.8, ...
+    //   t = 1.1: PY1 goes to S3 (until 11.1).   t = 1.7: PX1 goes to S2 (until 4.7).
+    //   t = 2.1: PY2 takes the waiting place.
+    //   t = 3.1: PY3 finds no room: S0 is blocked (first waiter).
+    //   t = 3.3: PX2 finds no room: S1 is blocked (second waiter).
+    //   t = 4.7: S2 finishes PX1 and is idle: PX2 must move onto it (until 7.7), even
+    //            though PY3, which waits longer, still has no room.
+    // So S2 completes two operations by t = 10; S3 completes none.
+    let mut line = LineBuilder::new("waiters for different stations");
+    let for_y_upstream = line.add_station(1, None);
+    let for_x_upstream = line.add_station(1, None);
+    let shared = line.add_buffer(Some(1));
+    let for_x = line.add_station(1, Some(shared));
+    let for_y = line.add_station(1, Some(shared));
+    let y = line.add_product(&[
+        (&[for_y_upstream], constant(0.1)),
+        (&[for_y], constant(10.0)),
+    ]);
+    let x = line.add_product(&[
+        (&[for_x_upstream], constant(0.1)),
+        (&[for_x], constant(3.0)),
+    ]);
+    for (product, interarrival) in [(y, 1.0), (x, 1.6)] {
+        let source = SourceKind::Arrivals {
+            interarrival: constant(interarrival),
+            when_full: WhenFull::Block,
+        };
+        line.add_source(source, &[(product, 1.0)]);
+    }
+    let kpis = run(&line.build(), 10.0);
+    assert_eq!(kpis.stations["S3"].operations, 0);
+    assert_eq!(kpis.stations["S2"].operations, 2);
+}
