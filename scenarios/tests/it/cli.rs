@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{BUNDLED, library};
+use crate::{BUNDLED, MINIMAL, library};
 
 /// A horizon short enough to keep CLI runs fast and above the bundled warm-ups.
 const SHORT_HORIZON: &str = "4000";
@@ -103,28 +103,6 @@ impl Drop for TempScenario {
         let _ = std::fs::remove_file(&self.0);
     }
 }
-
-/// A valid one-station line with a saturated source.
-const ONE_STATION: &str = r#"[scenario]
-name = "t"
-time_unit = "min"
-horizon = 1000
-
-[[products]]
-name = "p"
-route = ["A"]
-
-[[sources]]
-name = "src"
-kind = "saturated"
-
-[[sinks]]
-name = "out"
-
-[[stations]]
-name = "A"
-processing = { dist = "exponential", mean = 1.0 }
-"#;
 
 // `run`: the table and the JSON.
 
@@ -260,7 +238,7 @@ fn horizon_and_warmup_overrides_are_reported() {
 
 #[test]
 fn invalid_scenario_exits_2_with_one_error_line() {
-    let file = TempScenario::new("bad", &ONE_STATION.replace("mean = 1.0", "mean = -1"));
+    let file = TempScenario::new("bad", &MINIMAL.replace("mean = 1.0", "mean = -1"));
     let output = run(&["run", file.arg()]);
     let message = assert_one_error_line(&output);
     assert_eq!(
@@ -274,7 +252,7 @@ fn invalid_scenario_exits_2_with_one_error_line() {
 
 #[test]
 fn invalid_scenario_with_json_prints_nothing_on_stdout() {
-    let file = TempScenario::new("bad-json", &format!("{ONE_STATION}servrs = 2\n"));
+    let file = TempScenario::new("bad-json", &format!("{MINIMAL}servrs = 2\n"));
     let output = run(&["run", file.arg(), "--json"]);
     let message = assert_one_error_line(&output);
     assert!(
@@ -399,10 +377,7 @@ fn validate_accepts_the_bundled_scenarios() {
 
 #[test]
 fn validate_rejects_an_invalid_scenario() {
-    let file = TempScenario::new(
-        "validate-bad",
-        &ONE_STATION.replace("\"min\"", "\"fortnight\""),
-    );
+    let file = TempScenario::new("validate-bad", &MINIMAL.replace("\"min\"", "\"fortnight\""));
     let output = run(&["validate", file.arg()]);
     let message = assert_one_error_line(&output);
     assert!(
@@ -417,7 +392,7 @@ fn validate_rejects_an_invalid_scenario() {
 fn zero_processing_time_with_a_saturated_source_ends() {
     let file = TempScenario::new(
         "zero",
-        &ONE_STATION.replace(
+        &MINIMAL.replace(
             r#"dist = "exponential", mean = 1.0"#,
             r#"dist = "constant", value = 0"#,
         ),

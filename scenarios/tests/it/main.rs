@@ -17,3 +17,27 @@ pub(crate) fn library(name: &str) -> PathBuf {
         .join("library")
         .join(name)
 }
+
+/// A valid one-station line. Line numbers in the expected messages refer to this
+/// layout: `[scenario]` is lines 1–4, the product 6–8, the source 10–12, the sink
+/// 14–15 and station `A` 17–19; text appended to it lands in station `A` from line 20.
+pub(crate) const MINIMAL: &str = r#"[scenario]
+name = "t"
+time_unit = "min"
+horizon = 1000
+
+[[products]]
+name = "p"
+route = ["A"]
+
+[[sources]]
+name = "src"
+kind = "saturated"
+
+[[sinks]]
+name = "out"
+
+[[stations]]
+name = "A"
+processing = { dist = "exponential", mean = 1.0 }
+"#;
