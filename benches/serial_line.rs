@@ -5,7 +5,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scenarios::{Overrides, Scenario};
 
 fn serial_line(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/library/serial_line.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/library/serial_line.toml"
+    );
     let scenario = Scenario::from_path(path).expect("the bundled scenario is valid");
     let overrides = Overrides {
         horizon: Some(10_000.0),

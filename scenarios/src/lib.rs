@@ -10,13 +10,14 @@
 //! file and seed give byte-identical JSON.
 
 mod error;
+pub mod experiment;
 pub mod report;
 mod schema;
 mod validate;
 
 pub use error::ScenarioError;
 pub use schema::{
-    BufferDef, DistributionDef, FailureDef, ProductDef, RouteStep, ScenarioFile, ScenarioSection,
-    SinkDef, SourceDef, StationDef,
+    BufferDef, DistributionDef, ExperimentDef, FactorDef, FailureDef, PrecisionDef, ProductDef,
+    RouteStep, ScenarioFile, ScenarioSection, SinkDef, SourceDef, StationDef, VariantDef,
 };
 pub use validate::{Overrides, Scenario};

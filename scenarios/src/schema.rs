@@ -25,6 +25,75 @@ pub struct ScenarioFile {
     /// Sinks.
     #[serde(default)]
     pub sinks: Vec<SinkDef>,
+    /// Monte-Carlo experiment settings (replications, factors, variants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<ExperimentDef>,
+}
+
+/// The `[experiment]` table: how many replications, and which design points.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentDef {
+    /// Replications per design point (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications: Option<i64>,
+    /// Master seed (default `scenario.seed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// End of each run (default `scenario.horizon`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon: Option<f64>,
+    /// End of each warm-up (default `scenario.warmup`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<f64>,
+    /// A full-factorial grid over named parameters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<FactorDef>,
+    /// Named alternatives to the scenario itself, each crossed with the grid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantDef>,
+    /// Run until a KPI is precise enough instead of a fixed number of replications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionDef>,
+}
+
+/// One factor: a parameter, addressed by names, and the values it takes.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorDef {
+    /// E.g. `buffers.B3.capacity`, `stations.weld.servers`,
+    /// `stations.S1.processing.mean`, `stations.S1.failures.jam.ttr.mean`,
+    /// `sources.orders.interarrival.mean`.
+    pub parameter: String,
+    /// The values, in order.
+    pub values: Vec<toml::Value>,
+}
+
+/// A named variant: another scenario file and/or parameter changes.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantDef {
+    /// Unique name (`base` is the scenario itself).
+    pub name: String,
+    /// A full alternative scenario, relative to this file; default: this scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// Parameter changes applied on top, by the same names as factors.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: BTreeMap<String, toml::Value>,
+}
+
+/// Sequential precision: add replications until the KPI's 95% CI half-width,
+/// relative to its mean, is at most the target in every design point.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrecisionDef {
+    /// The KPI, e.g. `line.throughput` or `stations.S3.states.blocked`.
+    pub kpi: String,
+    /// Target relative half-width, e.g. 0.01 for ±1%.
+    pub relative_half_width: f64,
+    /// Stop here even if the target is not reached.
+    pub max_replications: i64,
 }
 
 /// The `[scenario]` table: name, time unit, horizon, warm-up and seed.

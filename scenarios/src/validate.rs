@@ -34,6 +34,8 @@ pub struct Scenario {
     pub warnings: Vec<String>,
     origin: String,
     text: Option<String>,
+    /// The directory of the file, for paths inside it (experiment variants).
+    dir: Option<std::path::PathBuf>,
 }
 
 impl Scenario {
@@ -50,7 +52,9 @@ impl Scenario {
             origin: origin.clone(),
             message: e.to_string(),
         })?;
-        Self::from_toml(&text, &origin)
+        let mut scenario = Self::from_toml(&text, &origin)?;
+        scenario.dir = path.parent().map(Path::to_path_buf);
+        Ok(scenario)
     }
 
     /// Parses and validates scenario TOML `text`; `origin` names it in errors.
@@ -122,9 +126,23 @@ impl Scenario {
             line,
             origin: origin.to_owned(),
             text: text.map(str::to_owned),
+            dir: None,
         };
         scenario.options(&Overrides::default())?;
         Ok(scenario)
+    }
+
+    /// The same scenario with `file` in place of its definition, validated; paths
+    /// in it stay relative to this scenario's directory.
+    pub(crate) fn with_file(&self, file: ScenarioFile) -> Result<Self, ScenarioError> {
+        let mut scenario = Self::build(file, &self.origin, None)?;
+        scenario.dir.clone_from(&self.dir);
+        Ok(scenario)
+    }
+
+    /// The directory of the scenario file, if it was read from one.
+    pub(crate) fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// The scenario as TOML (the same format it is read from).

@@ -4,7 +4,12 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions};
 use scenarios::{Overrides, Scenario, ScenarioError, report};
 
 /// Fast discrete-event simulation of production lines.
@@ -26,6 +31,24 @@ enum Command {
         json: bool,
         #[command(flatten)]
         overrides: OverrideArgs,
+    },
+    /// Run every design point × replication in parallel and report mean, sd,
+    /// 95% CI and n per KPI, with paired differences (common random numbers).
+    Experiment {
+        /// The scenario TOML file (its `[experiment]` section, if any).
+        file: PathBuf,
+        /// Print the results as `linetwin.kpi/1` JSON.
+        #[arg(long)]
+        json: bool,
+        /// Replications per design point (overrides `experiment.replications`).
+        #[arg(long)]
+        replications: Option<u64>,
+        /// Master seed (overrides `experiment.seed` and `scenario.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Check a scenario and report the first problem, if any.
     Validate {
@@ -74,16 +97,79 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Err(e) => {
+        Err(Failure::Invalid(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(INVALID_INPUT)
+        }
+        Err(Failure::Interrupted(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(INTERRUPTED)
+        }
+        Err(Failure::Other(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
         }
     }
 }
 
+/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
+
+/// Why a command produced no output.
+enum Failure {
+    /// Bad input: exit code 2.
+    Invalid(ScenarioError),
+    /// Stopped by Ctrl-C.
+    Interrupted(String),
+    /// Anything else: exit code 1.
+    Other(String),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+/// Runs an experiment with a progress bar on a terminal (hidden when stderr is
+/// not one) and Ctrl-C stopping it cleanly.
+fn run_experiment(
+    experiment: &Experiment,
+    threads: Option<usize>,
+) -> Result<scenarios::experiment::ExperimentResult, Failure> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    // A second handler cannot be installed (e.g. in tests); the run then simply
+    // cannot be interrupted cleanly, which is not a reason to fail.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    let bar = ProgressBar::with_draw_target(
+        Some(experiment.planned_runs()),
+        ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} runs  {elapsed_precise} elapsed, ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = |done: u64, _planned: u64| bar.set_position(done);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start worker threads: {e}")))?;
+    let outcome = pool.install(|| experiment.run(&progress, &cancel));
+    bar.finish_and_clear();
+    outcome.map_err(|e| match e {
+        ExperimentError::Invalid(e) => Failure::Invalid(e),
+        ExperimentError::Interrupted(runs) => {
+            Failure::Interrupted(format!("interrupted after {runs} runs; no results"))
+        }
+    })
+}
+
 /// Runs a command and returns everything it prints, so that nothing is printed
 /// when it fails.
-fn execute(command: Command) -> Result<String, ScenarioError> {
+fn execute(command: Command) -> Result<String, Failure> {
     match command {
         Command::Run {
             file,
@@ -105,8 +191,36 @@ fn execute(command: Command) -> Result<String, ScenarioError> {
                 report::to_table(&kpis)
             })
         }
+        Command::Experiment {
+            file,
+            json,
+            replications,
+            seed,
+            threads,
+        } => {
+            if threads == Some(0) {
+                return Err(Failure::Invalid(ScenarioError::Invalid {
+                    origin: "command line".into(),
+                    line: None,
+                    field: "--threads".into(),
+                    message: "must be at least 1, got 0".into(),
+                }));
+            }
+            let scenario = Scenario::from_path(&file)?;
+            for warning in &scenario.warnings {
+                eprintln!("warning: {}: {warning}", file.display());
+            }
+            let experiment = Experiment::new(&scenario, &ExperimentOptions { replications, seed })?;
+            let result = run_experiment(&experiment, threads)?;
+            Ok(if json {
+                result.to_json()
+            } else {
+                result.to_table()
+            })
+        }
         Command::Validate { file } => {
             let scenario = Scenario::from_path(&file)?;
+            let experiment = Experiment::new(&scenario, &ExperimentOptions::default())?;
             let line = &scenario.line;
             let mut out = format!(
                 "{}: ok — {} products, {} stations, {} buffers, {} sources, {} sinks\n",
@@ -117,6 +231,13 @@ fn execute(command: Command) -> Result<String, ScenarioError> {
                 line.sources.len(),
                 line.sinks.len()
             );
+            if experiment.design_points.len() > 1 {
+                out.push_str(&format!(
+                    "experiment: {} design points × {} replications\n",
+                    experiment.design_points.len(),
+                    experiment.replications
+                ));
+            }
             for warning in &scenario.warnings {
                 out.push_str(&format!("warning: {warning}\n"));
             }

@@ -419,3 +419,118 @@ fn zero_processing_time_with_a_saturated_source_ends() {
     let status = status.expect("the run did not end within 5 s");
     assert!(matches!(status.code(), Some(0 | 2)), "{status:?}");
 }
+
+// `experiment`.
+
+#[test]
+fn experiment_output_is_the_same_with_one_and_two_threads() {
+    let file = bundled("serial_line.toml");
+    let with = |threads: &str| {
+        run(&[
+            "experiment",
+            &file,
+            "--json",
+            "--replications",
+            "6",
+            "--seed",
+            "4",
+            "--threads",
+            threads,
+        ])
+    };
+    let (one, two) = (with("1"), with("2"));
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(one.stdout, two.stdout);
+    let json: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(json["replications"], 6);
+    assert_eq!(json["seed"], 4);
+    assert_eq!(
+        json["design_points"][0]["kpis"]["line"]["throughput"]["n"],
+        6
+    );
+}
+
+#[test]
+fn experiment_table_lists_every_design_point() {
+    let text = format!(
+        "{MINIMAL}\n[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [1, 2, 3]\n"
+    );
+    let file = TempScenario::new("factors", &text);
+    let output = run(&["experiment", file.arg(), "--replications", "3"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = stdout(&output);
+    for servers in 1..=3 {
+        assert!(
+            table.contains(&format!("base: stations.A.servers={servers}")),
+            "{table}"
+        );
+    }
+    assert!(table.contains("Paired differences"), "{table}");
+}
+
+#[test]
+fn experiment_rejects_zero_threads_and_bad_factors() {
+    let output = run(&["experiment", &bundled("serial_line.toml"), "--threads", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        assert_one_error_line(&output),
+        "error: command line: --threads: must be at least 1, got 0"
+    );
+    let text = format!(
+        "{MINIMAL}\n[[experiment.factors]]\nparameter = \"buffers.Q.capacity\"\nvalues = [1]\n"
+    );
+    let file = TempScenario::new("bad-factor", &text);
+    let output = run(&["experiment", file.arg()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(
+        assert_one_error_line(&output).ends_with(
+            "experiment.factors[0].parameter: `buffers.Q.capacity`: the scenario has no `buffers`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Ctrl-C stops a long experiment cleanly: exit 130, a one-line note, no results.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_an_experiment_cleanly() {
+    let mut child = linetwin()
+        .args([
+            "experiment",
+            &bundled("serial_line.toml"),
+            "--replications",
+            "100000",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("linetwin starts");
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let started = Instant::now();
+    let output = loop {
+        if let Some(_status) = child.try_wait().expect("wait") {
+            break child.wait_with_output().expect("output");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "linetwin did not stop after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(output.status.code(), Some(130));
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr(&output).starts_with("interrupted after "),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -88,7 +88,7 @@ fn unknown_top_level_table() {
     assert_eq!(
         error(&appended("\n[extras]\nx = 1\n")),
         "test.toml:21:2: extras: unknown field `extras`, expected one of `scenario`, `products`, \
-         `stations`, `buffers`, `sources`, `sinks`"
+         `stations`, `buffers`, `sources`, `sinks`, `experiment`"
     );
 }
 

@@ -4,6 +4,7 @@
 
 mod cli;
 mod errors;
+mod experiment;
 mod roundtrip;
 
 use std::path::PathBuf;

@@ -1,0 +1,797 @@
+//! Monte-Carlo experiments: design points × replications in parallel (rayon), with
+//! common random numbers, Student-t confidence intervals and paired comparisons.
+//!
+//! Design points are the scenario and its named variants, each crossed with the
+//! full-factorial grid of the `[experiment]` factors. Replication `i` of every
+//! design point uses the streams of `(seed, i)`, so two design points that share
+//! a station see the same random numbers there (common random numbers), and a
+//! paired difference cancels most of the noise.
+//!
+//! Reproducibility: replications run in chunks of a fixed size and their results
+//! are merged in replication order, so the output depends only on the file and the
+//! seed, never on the number of threads. Memory stays flat in the number of
+//! replications: only mergeable statistics are kept.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+use sim_core::{ConfidenceInterval, Tally};
+use twin_models::{KPI_SCHEMA, Kpis, RunOptions};
+
+use crate::{Scenario, ScenarioError, ScenarioFile};
+
+/// Replications run between two merges (and precision checks). Fixed, never
+/// derived from the thread count, so that results do not depend on it.
+pub const CHUNK: u64 = 32;
+
+/// Replications per design point when neither the file nor the caller says.
+pub const DEFAULT_REPLICATIONS: u64 = 10;
+
+/// Paired comparisons between every two design points are kept up to this many
+/// design points; beyond it, only comparisons with the first one.
+pub const MAX_PAIRWISE_POINTS: usize = 16;
+
+/// Separates the segments of a KPI path inside keys (names may contain dots).
+const SEPARATOR: char = '\u{1f}';
+
+/// Caller overrides of the `[experiment]` settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ExperimentOptions {
+    /// Replications per design point (replaces `experiment.replications`).
+    pub replications: Option<u64>,
+    /// Master seed (replaces `experiment.seed` and `scenario.seed`).
+    pub seed: Option<u64>,
+}
+
+/// One design point: a variant with one combination of factor values.
+#[derive(Clone, Debug)]
+pub struct DesignPoint {
+    /// `variant` followed by the factor values, e.g. `base: buffers.B2.capacity=5`.
+    pub label: String,
+    /// The variant's name (`base` for the scenario itself).
+    pub variant: String,
+    /// Factor values of this point, by parameter.
+    pub factors: IndexMap<String, Value>,
+    /// The validated scenario of this point.
+    pub scenario: Scenario,
+}
+
+/// The sequential-precision rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Precision {
+    /// The KPI, e.g. `line.throughput`.
+    pub kpi: String,
+    /// Target relative 95% half-width.
+    pub relative_half_width: f64,
+    /// Most replications per design point.
+    pub max_replications: u64,
+}
+
+/// Why an experiment stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopping {
+    /// The fixed number of replications was run.
+    Fixed,
+    /// Every design point reached the precision target.
+    PrecisionReached,
+    /// The maximum number of replications was reached first.
+    MaxReplications,
+}
+
+impl Stopping {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed replications",
+            Self::PrecisionReached => "precision reached",
+            Self::MaxReplications => "maximum replications reached before the precision target",
+        }
+    }
+}
+
+/// A validated experiment, ready to run.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    /// Scenario name.
+    pub name: String,
+    /// Design points in order: variants (base first), each over the factor grid.
+    pub design_points: Vec<DesignPoint>,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications per design point (ignored under a precision rule).
+    pub replications: u64,
+    /// End of every run.
+    pub horizon: f64,
+    /// End of every warm-up.
+    pub warmup: f64,
+    /// Optional sequential-precision rule.
+    pub precision: Option<Precision>,
+}
+
+/// Why an experiment did not produce results.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ExperimentError {
+    /// Bad input.
+    #[error(transparent)]
+    Invalid(#[from] ScenarioError),
+    /// Stopped by the caller (e.g. Ctrl-C) after this many runs.
+    #[error("interrupted after {0} runs; no results")]
+    Interrupted(u64),
+}
+
+fn invalid(
+    scenario: &Scenario,
+    field: impl Into<String>,
+    message: impl Into<String>,
+) -> ScenarioError {
+    ScenarioError::Invalid {
+        origin: scenario.origin().to_owned(),
+        line: None,
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Sets the parameter at `path` (names, e.g. `stations.S1.processing.mean`) of
+/// `file` to `value`; returns the changed file (not yet validated).
+fn set_parameter(
+    file: &ScenarioFile,
+    path: &str,
+    value: &toml::Value,
+) -> Result<ScenarioFile, String> {
+    let mut root = toml::Value::try_from(file).map_err(|e| e.to_string())?;
+    let segments: Vec<&str> = path.split('.').collect();
+    if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) {
+        return Err(format!(
+            "`{path}` is not a parameter path such as `stations.S1.servers`"
+        ));
+    }
+    let mut current = &mut root;
+    let last = segments.len() - 1;
+    for (i, segment) in segments.iter().enumerate() {
+        current = match current {
+            toml::Value::Table(table) if i == last => {
+                table.insert((*segment).to_owned(), value.clone());
+                break;
+            }
+            toml::Value::Table(table) => table.get_mut(*segment).ok_or_else(|| match i {
+                0 => format!("`{path}`: the scenario has no `{segment}`"),
+                _ => format!(
+                    "`{path}`: there is no `{segment}` in `{}`",
+                    segments[..i].join(".")
+                ),
+            })?,
+            toml::Value::Array(items) => items
+                .iter_mut()
+                .find(|item| item.get("name").and_then(toml::Value::as_str) == Some(segment))
+                .ok_or_else(|| {
+                    format!(
+                        "`{path}`: there is no `{segment}` in `{}`",
+                        segments[..i].join(".")
+                    )
+                })?,
+            _ => {
+                return Err(format!(
+                    "`{path}`: `{}` is a value, not a table",
+                    segments[..i].join(".")
+                ));
+            }
+        };
+    }
+    root.try_into()
+        .map_err(|e: toml::de::Error| format!("`{path}` = {value}: {}", e.message()))
+}
+
+fn json_of(value: &toml::Value) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+impl Experiment {
+    /// The experiment of `scenario`'s `[experiment]` section with `options`
+    /// applied; a scenario without one is a single design point.
+    ///
+    /// Errors: a bad setting (replications < 1, a precision target <= 0), a
+    /// factor or variant parameter that names nothing, a value that makes the
+    /// scenario invalid (the message names the design point), an unreadable
+    /// variant file, a precision KPI that is not a KPI.
+    pub fn new(scenario: &Scenario, options: &ExperimentOptions) -> Result<Self, ScenarioError> {
+        let def = scenario.file.experiment.clone().unwrap_or_default();
+        let section = &scenario.file.scenario;
+        let replications = match options.replications {
+            Some(n) => n as i64,
+            None => def.replications.unwrap_or(DEFAULT_REPLICATIONS as i64),
+        };
+        if replications < 1 {
+            return Err(invalid(
+                scenario,
+                "experiment.replications",
+                format!("must be at least 1, got {replications}"),
+            ));
+        }
+        let seed = options.seed.or(def.seed).unwrap_or(section.seed);
+        let run = scenario.options(&crate::Overrides {
+            seed: Some(seed),
+            horizon: def.horizon,
+            warmup: def.warmup,
+        })?;
+        let precision = match &def.precision {
+            None => None,
+            Some(p) => {
+                if !(p.relative_half_width.is_finite() && p.relative_half_width > 0.0) {
+                    return Err(invalid(
+                        scenario,
+                        "experiment.precision.relative_half_width",
+                        format!("must be positive, got {}", p.relative_half_width),
+                    ));
+                }
+                if p.max_replications < 2 {
+                    return Err(invalid(
+                        scenario,
+                        "experiment.precision.max_replications",
+                        format!("must be at least 2, got {}", p.max_replications),
+                    ));
+                }
+                Some(Precision {
+                    kpi: p.kpi.clone(),
+                    relative_half_width: p.relative_half_width,
+                    max_replications: p.max_replications as u64,
+                })
+            }
+        };
+
+        let mut variants = vec![("base".to_owned(), scenario.clone())];
+        for (i, variant) in def.variants.iter().enumerate() {
+            let field = format!("experiment.variants[{i}]");
+            if variants.iter().any(|(name, _)| *name == variant.name) {
+                return Err(invalid(
+                    scenario,
+                    format!("{field}.name"),
+                    format!("`{}` is used twice", variant.name),
+                ));
+            }
+            let mut base = match &variant.scenario {
+                None => scenario.file.clone(),
+                Some(path) => {
+                    let full = scenario
+                        .dir()
+                        .map_or_else(|| path.into(), |dir| dir.join(path));
+                    let other = Scenario::from_path(&full)?;
+                    if other.file.experiment.is_some() {
+                        return Err(invalid(
+                            scenario,
+                            format!("{field}.scenario"),
+                            format!(
+                                "`{path}` has its own [experiment] section; a variant must not"
+                            ),
+                        ));
+                    }
+                    other.file
+                }
+            };
+            for (parameter, value) in &variant.set {
+                base = set_parameter(&base, parameter, value)
+                    .map_err(|m| invalid(scenario, format!("{field}.set"), m))?;
+            }
+            base.experiment = None;
+            let validated = scenario.with_file(base).map_err(|e| {
+                invalid(
+                    scenario,
+                    field.clone(),
+                    format!("variant `{}` is invalid: {e}", variant.name),
+                )
+            })?;
+            variants.push((variant.name.clone(), validated));
+        }
+
+        for (i, factor) in def.factors.iter().enumerate() {
+            if factor.values.is_empty() {
+                return Err(invalid(
+                    scenario,
+                    format!("experiment.factors[{i}].values"),
+                    "must list at least one value",
+                ));
+            }
+        }
+        let mut design_points = Vec::new();
+        for (variant, variant_scenario) in &variants {
+            // Full factorial, the first factor varying slowest.
+            let combinations: usize = def.factors.iter().map(|f| f.values.len()).product();
+            for index in 0..combinations {
+                let mut file = variant_scenario.file.clone();
+                file.experiment = None;
+                let mut factors = IndexMap::new();
+                let mut rest = index;
+                let mut picks = vec![0; def.factors.len()];
+                for (k, factor) in def.factors.iter().enumerate().rev() {
+                    picks[k] = rest % factor.values.len();
+                    rest /= factor.values.len();
+                }
+                for (k, factor) in def.factors.iter().enumerate() {
+                    let value = &factor.values[picks[k]];
+                    file = set_parameter(&file, &factor.parameter, value).map_err(|m| {
+                        invalid(scenario, format!("experiment.factors[{k}].parameter"), m)
+                    })?;
+                    factors.insert(factor.parameter.clone(), json_of(value));
+                }
+                let mut label = variant.clone();
+                if !factors.is_empty() {
+                    let values: Vec<String> =
+                        factors.iter().map(|(p, v)| format!("{p}={v}")).collect();
+                    let _ = write!(label, ": {}", values.join(", "));
+                }
+                let point_scenario = variant_scenario.with_file(file).map_err(|e| {
+                    invalid(
+                        scenario,
+                        "experiment.factors",
+                        format!("design point `{label}` is invalid: {e}"),
+                    )
+                })?;
+                design_points.push(DesignPoint {
+                    label,
+                    variant: variant.clone(),
+                    factors,
+                    scenario: point_scenario,
+                });
+            }
+        }
+        let experiment = Self {
+            name: section.name.clone(),
+            design_points,
+            seed,
+            replications: replications as u64,
+            horizon: run.horizon,
+            warmup: run.warmup,
+            precision,
+        };
+        if let Some(p) = &experiment.precision {
+            // The KPI names depend only on the line: a run of an instant lists them.
+            let probe = experiment.design_points[0].scenario.run_with(&RunOptions {
+                seed,
+                replication: 0,
+                horizon: f64::EPSILON,
+                warmup: 0.0,
+            })?;
+            if !flatten(&probe)
+                .iter()
+                .any(|(key, _)| display_path(key) == p.kpi)
+            {
+                return Err(invalid(
+                    scenario,
+                    "experiment.precision.kpi",
+                    format!(
+                        "`{}` is not a numeric KPI (e.g. `line.throughput`, `stations.<name>.utilization`)",
+                        p.kpi
+                    ),
+                ));
+            }
+        }
+        Ok(experiment)
+    }
+
+    /// Runs replication `replication` of design point `point`.
+    pub fn run_one(&self, point: usize, replication: u64) -> Result<Kpis, ScenarioError> {
+        self.design_points[point].scenario.run_with(&RunOptions {
+            seed: self.seed,
+            replication,
+            horizon: self.horizon,
+            warmup: self.warmup,
+        })
+    }
+
+    /// The most runs the experiment can make: design points × replications.
+    pub fn planned_runs(&self) -> u64 {
+        let per_point = self
+            .precision
+            .as_ref()
+            .map_or(self.replications, |p| p.max_replications);
+        self.design_points.len() as u64 * per_point
+    }
+
+    /// Runs every design point × replication on the current rayon pool.
+    ///
+    /// `progress(done, planned)` is called from worker threads after each run;
+    /// setting `cancel` stops the experiment after the runs in flight, with
+    /// [`ExperimentError::Interrupted`]. Cost: one simulation per run; memory
+    /// holds the statistics and at most [`CHUNK`] replications of results.
+    pub fn run(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Sync),
+        cancel: &AtomicBool,
+    ) -> Result<ExperimentResult, ExperimentError> {
+        let points = self.design_points.len();
+        let planned = self.planned_runs();
+        let max_replications = self
+            .precision
+            .as_ref()
+            .map_or(self.replications, |p| p.max_replications);
+        let pairs: Vec<(usize, usize)> = if points <= MAX_PAIRWISE_POINTS {
+            (0..points)
+                .flat_map(|a| (a + 1..points).map(move |b| (a, b)))
+                .collect()
+        } else {
+            (1..points).map(|b| (0, b)).collect()
+        };
+        let mut result = ExperimentResult {
+            name: self.name.clone(),
+            seed: self.seed,
+            horizon: self.horizon,
+            warmup: self.warmup,
+            time_unit: self.design_points[0].scenario.line.time_unit.symbol(),
+            replications: 0,
+            stopping: Stopping::Fixed,
+            precision: self.precision.clone(),
+            points: self
+                .design_points
+                .iter()
+                .map(|p| PointSummary {
+                    label: p.label.clone(),
+                    variant: p.variant.clone(),
+                    factors: p.factors.clone(),
+                    stats: IndexMap::new(),
+                    bottleneck: IndexMap::new(),
+                })
+                .collect(),
+            pairs: pairs.iter().map(|&pair| (pair, IndexMap::new())).collect(),
+        };
+        let done = AtomicU64::new(0);
+        let mut next = 0;
+        while next < max_replications {
+            let end = (next + CHUNK).min(max_replications);
+            let tasks: Vec<(u64, usize)> = (next..end)
+                .flat_map(|rep| (0..points).map(move |p| (rep, p)))
+                .collect();
+            let outcomes: Vec<Option<Result<Kpis, ScenarioError>>> = tasks
+                .par_iter()
+                .map(|&(rep, point)| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let outcome = self.run_one(point, rep);
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, planned);
+                    Some(outcome)
+                })
+                .collect();
+            if cancel.load(Ordering::Relaxed) {
+                return Err(ExperimentError::Interrupted(done.load(Ordering::Relaxed)));
+            }
+            for replication in outcomes.chunks(points) {
+                let flat = replication
+                    .iter()
+                    .map(|o| match o {
+                        Some(Ok(kpis)) => Ok((flatten(kpis), kpis.bottleneck.clone())),
+                        Some(Err(e)) => Err(e.clone()),
+                        None => unreachable!("cancellation returned above"),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                result.add_replication(&flat);
+            }
+            next = end;
+            if let Some(p) = &self.precision
+                && result.replications >= 2
+                && result.precision_reached(p)
+            {
+                result.stopping = Stopping::PrecisionReached;
+                return Ok(result);
+            }
+        }
+        if self.precision.is_some() {
+            result.stopping = Stopping::MaxReplications;
+        }
+        Ok(result)
+    }
+}
+
+/// A KPI path (segments joined by [`SEPARATOR`]) and its value (None when undefined).
+type Flat = Vec<(String, Option<f64>)>;
+
+/// The numeric KPIs of one run, by path, in a fixed order.
+fn flatten(kpis: &Kpis) -> Flat {
+    fn walk(value: &Value, prefix: &str, out: &mut Flat) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let path = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}{SEPARATOR}{key}")
+                    };
+                    walk(child, &path, out);
+                }
+            }
+            Value::Number(n) => out.push((prefix.to_owned(), n.as_f64())),
+            Value::Null => out.push((prefix.to_owned(), None)),
+            _ => {}
+        }
+    }
+    let value = serde_json::to_value(kpis).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    for section in ["line", "stations"] {
+        if let Some(v) = value.get(section) {
+            walk(v, section, &mut out);
+        }
+    }
+    out
+}
+
+fn display_path(key: &str) -> String {
+    key.replace(SEPARATOR, ".")
+}
+
+/// Statistics of one design point over its replications.
+#[derive(Clone, Debug)]
+pub struct PointSummary {
+    /// See [`DesignPoint::label`].
+    pub label: String,
+    /// The variant's name.
+    pub variant: String,
+    /// Factor values.
+    pub factors: IndexMap<String, Value>,
+    stats: IndexMap<String, Tally>,
+    /// How often each station was the bottleneck.
+    pub bottleneck: IndexMap<String, u64>,
+}
+
+impl PointSummary {
+    /// The mean and 95% CI of `kpi` (e.g. `line.throughput`), if it is a KPI.
+    pub fn kpi(&self, kpi: &str) -> Option<ConfidenceInterval> {
+        self.stats
+            .iter()
+            .find(|(k, _)| display_path(k) == kpi)
+            .map(|(_, t)| t.ci95())
+    }
+
+    /// Every numeric KPI with its tally, in report order (paths with `.`).
+    pub fn kpis(&self) -> impl Iterator<Item = (String, &Tally)> {
+        self.stats.iter().map(|(k, t)| (display_path(k), t))
+    }
+}
+
+/// The result of an experiment: per design point and per KPI, mean, sd, 95% CI
+/// and n; paired differences between design points.
+#[derive(Clone, Debug)]
+pub struct ExperimentResult {
+    name: String,
+    seed: u64,
+    horizon: f64,
+    warmup: f64,
+    time_unit: &'static str,
+    /// Replications run per design point.
+    pub replications: u64,
+    /// Why the experiment stopped.
+    pub stopping: Stopping,
+    precision: Option<Precision>,
+    /// Per design point, in order.
+    pub points: Vec<PointSummary>,
+    pairs: Vec<((usize, usize), IndexMap<String, Tally>)>,
+}
+
+impl ExperimentResult {
+    fn add_replication(&mut self, runs: &[(Flat, String)]) {
+        for (point, (flat, bottleneck)) in self.points.iter_mut().zip(runs) {
+            for (key, value) in flat {
+                let tally = point.stats.entry(key.clone()).or_default();
+                if let Some(v) = value {
+                    tally.add(*v);
+                }
+            }
+            *point.bottleneck.entry(bottleneck.clone()).or_default() += 1;
+        }
+        for ((a, b), stats) in &mut self.pairs {
+            let base: IndexMap<&str, Option<f64>> =
+                runs[*a].0.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            for (key, value) in &runs[*b].0 {
+                if let (Some(Some(x)), Some(y)) = (base.get(key.as_str()), value) {
+                    stats.entry(key.clone()).or_default().add(y - x);
+                }
+            }
+        }
+        self.replications += 1;
+    }
+
+    fn precision_reached(&self, precision: &Precision) -> bool {
+        self.points.iter().all(|point| {
+            point.kpi(&precision.kpi).is_some_and(|ci| {
+                ci.half_width.is_finite()
+                    && ci.half_width <= precision.relative_half_width * ci.mean.abs()
+            })
+        })
+    }
+
+    /// The paired difference `kpi(b) − kpi(a)` over common replications (common
+    /// random numbers), with its 95% CI.
+    ///
+    /// Errors: a design point out of range, a KPI that is not in both, a pair not
+    /// kept (more than [`MAX_PAIRWISE_POINTS`] points and `a` is not 0).
+    pub fn compare(&self, a: usize, b: usize, kpi: &str) -> Result<ConfidenceInterval, String> {
+        let n = self.points.len();
+        if a >= n || b >= n {
+            return Err(format!(
+                "design points are numbered 0 to {}, got {a} and {b}",
+                n - 1
+            ));
+        }
+        if a == b {
+            return Ok(ConfidenceInterval {
+                mean: 0.0,
+                half_width: 0.0,
+                n: self.replications,
+            });
+        }
+        let (first, second, sign) = if a < b { (a, b, 1.0) } else { (b, a, -1.0) };
+        let stats = self
+            .pairs
+            .iter()
+            .find(|(pair, _)| *pair == (first, second))
+            .map(|(_, s)| s)
+            .ok_or_else(|| {
+                format!("with more than {MAX_PAIRWISE_POINTS} design points only comparisons with point 0 are kept")
+            })?;
+        let ci = stats
+            .iter()
+            .find(|(k, _)| display_path(k) == kpi)
+            .map(|(_, t)| t.ci95())
+            .ok_or_else(|| format!("`{kpi}` is not a numeric KPI of both design points"))?;
+        Ok(ConfidenceInterval {
+            mean: sign * ci.mean,
+            ..ci
+        })
+    }
+
+    /// The result as JSON in the `linetwin.kpi/1` schema: every number of the
+    /// single-run KPIs becomes `{mean, sd, ci95, n}`.
+    pub fn to_json(&self) -> String {
+        let stopping = match &self.precision {
+            None => json!({ "rule": self.stopping.as_str() }),
+            Some(p) => json!({
+                "rule": self.stopping.as_str(),
+                "kpi": p.kpi,
+                "relative_half_width": p.relative_half_width,
+                "max_replications": p.max_replications,
+                "reached": self.stopping == Stopping::PrecisionReached,
+            }),
+        };
+        let points: Vec<Value> = self
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut kpis = nest(&p.stats);
+                if let Value::Object(map) = &mut kpis {
+                    map.insert("bottleneck".into(), json!(p.bottleneck));
+                }
+                json!({
+                    "index": i,
+                    "label": p.label,
+                    "variant": p.variant,
+                    "factors": p.factors,
+                    "replications": self.replications,
+                    "kpis": kpis,
+                })
+            })
+            .collect();
+        let comparisons: Vec<Value> = self
+            .pairs
+            .iter()
+            .filter(|((a, _), _)| *a == 0)
+            .map(|((a, b), stats)| {
+                json!({
+                    "a": self.points[*a].label,
+                    "b": self.points[*b].label,
+                    "difference": "b - a, paired by replication",
+                    "kpis": nest(stats),
+                })
+            })
+            .collect();
+        let document = json!({
+            "schema": KPI_SCHEMA,
+            "kind": "experiment",
+            "scenario": self.name,
+            "time_unit": self.time_unit,
+            "seed": self.seed,
+            "horizon": self.horizon,
+            "warmup": self.warmup,
+            "replications": self.replications,
+            "stopping": stopping,
+            "design_points": points,
+            "comparisons": comparisons,
+        });
+        let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// A text table of the main KPIs with their 95% CIs, and the paired
+    /// differences with the first design point.
+    pub fn to_table(&self) -> String {
+        const COLUMNS: [(&str, &str); 4] = [
+            ("line.throughput", "throughput"),
+            ("line.wip_mean", "WIP"),
+            ("line.lead_time.mean", "lead time"),
+            ("line.oee.oee", "OEE"),
+        ];
+        let ci = |c: Option<ConfidenceInterval>| match c {
+            Some(c) if c.mean.is_finite() => format!("{} ± {}", short(c.mean), short(c.half_width)),
+            _ => "n/a".to_owned(),
+        };
+        let width = self
+            .points
+            .iter()
+            .map(|p| p.label.chars().count())
+            .max()
+            .unwrap_or(12)
+            .max(12);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} — {} replications per design point, seed {}, horizon {} {}, warm-up {} ({})\n",
+            self.name,
+            self.replications,
+            self.seed,
+            self.horizon,
+            self.time_unit,
+            self.warmup,
+            self.stopping.as_str()
+        );
+        let _ = write!(out, "{:<width$}", "design point");
+        for (_, title) in COLUMNS {
+            let _ = write!(out, "  {title:>22}");
+        }
+        out.push('\n');
+        for point in &self.points {
+            let _ = write!(out, "{:<width$}", point.label);
+            for (kpi, _) in COLUMNS {
+                let _ = write!(out, "  {:>22}", ci(point.kpi(kpi)));
+            }
+            out.push('\n');
+        }
+        if self.points.len() > 1 {
+            let _ = writeln!(
+                out,
+                "\nPaired differences with `{}` (95% CI, common random numbers)",
+                self.points[0].label
+            );
+            for b in 1..self.points.len() {
+                let _ = write!(out, "{:<width$}", self.points[b].label);
+                for (kpi, _) in COLUMNS {
+                    let _ = write!(out, "  {:>22}", ci(self.compare(0, b, kpi).ok()));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+fn short(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.1}")
+    } else if x.abs() >= 1.0 {
+        format!("{x:.3}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// Rebuilds the KPI tree from flat paths, each number becoming `{mean, sd, ci95, n}`.
+fn nest(stats: &IndexMap<String, Tally>) -> Value {
+    let mut root = Map::new();
+    for (key, tally) in stats {
+        let segments: Vec<&str> = key.split(SEPARATOR).collect();
+        let mut node = &mut root;
+        for segment in &segments[..segments.len() - 1] {
+            node = node
+                .entry((*segment).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()
+                .expect("KPI paths never end where another continues");
+        }
+        let ci = tally.ci95();
+        node.insert(
+            segments[segments.len() - 1].to_owned(),
+            json!({ "mean": ci.mean, "sd": tally.sd(), "ci95": ci.half_width, "n": ci.n }),
+        );
+    }
+    Value::Object(root)
+}
