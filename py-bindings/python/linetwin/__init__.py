@@ -1,0 +1,67 @@
+"""linetwin: fast discrete-event simulation of production lines.
+
+Load a TOML scenario or build the same line in Python, run it, and compare
+the KPIs::
+
+    import linetwin
+
+    baseline = linetwin.Scenario.from_toml("scenarios/library/assembly_line.toml")
+    result = baseline.run(seed=1)
+    print(result)                      # the CLI's table
+    result.kpis["line"]["throughput"]  # linetwin.kpi/1 as a plain dict
+    frames = result.to_pandas()        # tidy DataFrames (needs pandas)
+
+    variant = linetwin.Line.from_scenario(baseline).update_station("paint", servers=2).build()
+
+The simulation itself is Rust (``linetwin._linetwin``); it runs with the GIL
+released. Invalid scenarios raise :class:`ScenarioError`, a ValueError whose
+message is the one the ``linetwin`` CLI prints.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from linetwin._builder import (
+    Distribution,
+    Failure,
+    Line,
+    constant,
+    discrete,
+    erlang,
+    exponential,
+    gamma,
+    lognormal,
+    normal,
+    piecewise_linear,
+    triangular,
+    uniform,
+    weibull,
+)
+from linetwin._linetwin import ScenarioError
+from linetwin._scenario import KpiFrames, RunResult, Scenario
+
+try:
+    __version__ = version("linetwin")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Distribution",
+    "Failure",
+    "KpiFrames",
+    "Line",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "constant",
+    "discrete",
+    "erlang",
+    "exponential",
+    "gamma",
+    "lognormal",
+    "normal",
+    "piecewise_linear",
+    "triangular",
+    "uniform",
+    "weibull",
+]

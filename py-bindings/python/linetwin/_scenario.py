@@ -1,0 +1,372 @@
+"""Scenarios and their results: load, run, compare."""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import operator
+import os
+import tomllib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from linetwin._linetwin import CoreScenario
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["KpiFrames", "RunResult", "Scenario"]
+
+_U64_MAX = 2**64 - 1
+#: As in the compiled core: the format nests four levels; this stops runaway recursion.
+_MAX_DEPTH = 32
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _optional_seed(func: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{func}: argument 'seed' must be an int or None, not {_type_name(value)}")
+    seed = operator.index(value)
+    if not 0 <= seed <= _U64_MAX:
+        raise ValueError(
+            f"{func}: argument 'seed' must be an integer from 0 to {_U64_MAX}, got {seed}"
+        )
+    return seed
+
+
+def _optional_time(func: str, arg: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{func}: argument '{arg}' must be a number or None, not {_type_name(value)}"
+        )
+    return to_float(value)
+
+
+def to_float(value: Any) -> float:
+    """``float(value)``, saturating at infinity like the CLI's number parser
+    (the validator then names the field and the value)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _path(func: str, arg: str, value: object) -> str:
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{func}: argument '{arg}' must be str or os.PathLike, not {_type_name(value)}"
+        )
+    path = os.fspath(value)
+    if not isinstance(path, str):
+        raise TypeError(f"{func}: argument '{arg}' must be a text path, not {_type_name(path)}")
+    return path
+
+
+def _text(func: str, arg: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{func}: argument '{arg}' must be str, not {_type_name(value)}")
+    return value
+
+
+class Scenario:
+    """A validated production-line scenario, ready to run.
+
+    Create one with :meth:`from_toml` (a scenario file), :meth:`from_dict`
+    (nested dicts shaped like the file) or :meth:`linetwin.Line.build` (a line
+    built in Python). All three validate into the same Rust spec, so a line
+    built in Python and the same line read from TOML give identical results
+    for the same seed.
+
+    Invalid input raises :class:`linetwin.ScenarioError` with the CLI's message.
+    """
+
+    __slots__ = ("_core",)
+
+    _core: CoreScenario
+
+    def __init__(self, core: CoreScenario) -> None:
+        """Wraps a compiled scenario; use the ``from_*`` constructors instead."""
+        if not isinstance(core, CoreScenario):
+            raise TypeError(
+                "Scenario() takes a compiled scenario; use Scenario.from_toml, "
+                "Scenario.from_dict or Line.build"
+            )
+        self._core = core
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> Scenario:
+        """Reads and validates the scenario TOML file at ``path``.
+
+        Raises ScenarioError (the CLI's message, naming the file, line and
+        field) if the file cannot be read or describes no valid line.
+        """
+        path = _path("Scenario.from_toml()", "path", path)
+        return cls(CoreScenario.from_path(path))
+
+    @classmethod
+    def from_toml_string(cls, text: str, origin: str = "<string>") -> Scenario:
+        """Parses and validates scenario TOML ``text``; ``origin`` names it in errors."""
+        text = _text("Scenario.from_toml_string()", "text", text)
+        origin = _text("Scenario.from_toml_string()", "origin", origin)
+        return cls(CoreScenario.from_toml(text, origin))
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any], origin: str = "<python>") -> Scenario:
+        """Validates a scenario given as nested dicts and lists shaped like the
+        TOML file (``{"scenario": {...}, "products": [...], ...}``).
+
+        ``None`` values count as absent. Values TOML cannot hold raise
+        TypeError naming the field; everything else the CLI would reject
+        raises ScenarioError with its message (without a line number).
+        """
+        if not isinstance(spec, Mapping):
+            raise TypeError(
+                f"Scenario.from_dict(): argument 'spec' must be a dict, not {_type_name(spec)}"
+            )
+        origin = _text("Scenario.from_dict()", "origin", origin)
+        return cls(CoreScenario.from_dict(_plain(spec), origin))
+
+    @property
+    def name(self) -> str:
+        """The scenario name (``scenario.name``)."""
+        return self._core.name
+
+    @property
+    def origin(self) -> str:
+        """Where the scenario came from: its path, or ``<python>`` / ``<string>``."""
+        return self._core.origin
+
+    @property
+    def warnings(self) -> list[str]:
+        """Structural oddities of the line that do not stop a run."""
+        return self._core.warnings
+
+    def to_toml(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The scenario as TOML text, in the format :meth:`from_toml` reads.
+
+        With ``path``, also writes the text to that file (UTF-8).
+        """
+        text = self._core.to_toml()
+        if path is not None:
+            target = _path("Scenario.to_toml()", "path", path)
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain nested dicts and lists, as in the TOML file.
+
+        Edit it and pass it to :meth:`from_dict` to make a variant.
+        """
+        return tomllib.loads(self._core.to_toml())
+
+    def run(
+        self,
+        seed: int | None = None,
+        horizon: float | None = None,
+        warmup: float | None = None,
+    ) -> RunResult:
+        """Runs one replication and returns its KPIs.
+
+        ``seed``, ``horizon`` and ``warmup`` override the scenario's
+        ``[scenario]`` settings, like the CLI's ``--seed``, ``--horizon`` and
+        ``--warmup``. The simulation runs with the GIL released, so other
+        Python threads go on meanwhile.
+
+        Raises ScenarioError for unusable overrides (e.g. a warm-up beyond the
+        horizon), TypeError for arguments of the wrong type.
+        """
+        func = "Scenario.run()"
+        seed_ = _optional_seed(func, seed)
+        horizon_ = _optional_time(func, "horizon", horizon)
+        warmup_ = _optional_time(func, "warmup", warmup)
+        text, table = self._core.run(seed_, horizon_, warmup_)
+        return RunResult(text, table)
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        """Pickles as its TOML text and origin (for multiprocessing, Dask, ...)."""
+        return (Scenario.from_toml_string, (self._core.to_toml(), self.origin))
+
+    def __eq__(self, other: object) -> bool:
+        """Two scenarios are equal when they describe the same file (origin aside)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self._core.to_toml() == other._core.to_toml()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        """``Scenario(name, origin=...)``."""
+        return f"Scenario({self.name!r}, origin={self.origin!r})"
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Turns the builder's objects and any mappings and sequences into the
+    dicts and lists the compiled core accepts; leaves everything else to it."""
+    from linetwin._builder import Distribution, Failure
+
+    if depth > _MAX_DEPTH:
+        raise TypeError(f"the scenario is nested more than {_MAX_DEPTH} levels deep")
+    if isinstance(value, (Distribution, Failure)):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {k: _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    return value
+
+
+class KpiFrames(NamedTuple):
+    """The KPIs of one run as tidy pandas DataFrames."""
+
+    line: pandas.DataFrame
+    """One row per line KPI: ``scenario, seed, kpi, value``
+    (nested KPIs are dotted, e.g. ``lead_time.p90``, ``oee.availability``)."""
+    stations: pandas.DataFrame
+    """One row per station: ``scenario, seed, station, servers, utilization,
+    operations, scrapped, failures, availability, performance, quality, oee,
+    bottleneck``."""
+    states: pandas.DataFrame
+    """One row per station and server state: ``scenario, seed, station, state,
+    fraction`` (fractions of each station sum to 1)."""
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, float]]) -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else key, item, out)
+    else:
+        out.append((prefix, math.nan if value is None else float(value)))
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+class RunResult:
+    """The KPIs of one replication.
+
+    ``kpis`` is a plain dict equal to ``json.loads`` of the CLI's ``--json``
+    output for the same scenario and seed (undefined ratios are ``None``);
+    ``str(result)`` is the CLI's text table.
+    """
+
+    __slots__ = ("_json", "_kpis", "_table")
+
+    def __init__(self, json_text: str, table: str) -> None:
+        """Wraps the CLI's JSON and table; results come from :meth:`Scenario.run`."""
+        self._json = json_text
+        self._kpis: dict[str, Any] = json.loads(json_text)
+        self._table = table
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        """Pickles as the CLI's JSON and table."""
+        return (RunResult, (self._json, self._table))
+
+    @property
+    def kpis(self) -> dict[str, Any]:
+        """The ``linetwin.kpi/1`` KPIs as a plain dict (a fresh copy each time)."""
+        result: dict[str, Any] = json.loads(self._json)
+        return result
+
+    @property
+    def throughput(self) -> float:
+        """Completed parts per model time unit."""
+        return _number(self._kpis["line"]["throughput"])
+
+    @property
+    def bottleneck(self) -> str:
+        """The bottleneck station's name (active-period method)."""
+        name: str = self._kpis["bottleneck"]
+        return name
+
+    def to_json(self) -> str:
+        """The KPIs as ``linetwin.kpi/1`` JSON, byte for byte the CLI's ``--json`` output."""
+        return self._json
+
+    def to_pandas(self) -> KpiFrames:
+        """The KPIs as tidy DataFrames: line KPIs, station KPIs, station states.
+
+        Each frame carries ``scenario`` and ``seed`` columns, so frames of
+        several runs can be concatenated and compared. Needs pandas.
+        """
+        try:
+            import pandas as pd
+        except ImportError as e:  # pragma: no cover - pandas is a test dependency
+            raise ImportError("RunResult.to_pandas() needs pandas: pip install pandas") from e
+        k = self._kpis
+        ident = {"scenario": k["scenario"], "seed": k["seed"]}
+        flat: list[tuple[str, float]] = []
+        _flatten("", k["line"], flat)
+        line = pd.DataFrame(
+            [{**ident, "kpi": name, "value": value} for name, value in flat],
+            columns=["scenario", "seed", "kpi", "value"],
+        )
+        stations = pd.DataFrame(
+            [
+                {
+                    **ident,
+                    "station": name,
+                    "servers": s["servers"],
+                    "utilization": _number(s["utilization"]),
+                    "operations": s["operations"],
+                    "scrapped": s["scrapped"],
+                    "failures": s["failures"],
+                    "availability": _number(s["oee"]["availability"]),
+                    "performance": _number(s["oee"]["performance"]),
+                    "quality": _number(s["oee"]["quality"]),
+                    "oee": _number(s["oee"]["oee"]),
+                    "bottleneck": name == k["bottleneck"],
+                }
+                for name, s in k["stations"].items()
+            ],
+            columns=[
+                "scenario",
+                "seed",
+                "station",
+                "servers",
+                "utilization",
+                "operations",
+                "scrapped",
+                "failures",
+                "availability",
+                "performance",
+                "quality",
+                "oee",
+                "bottleneck",
+            ],
+        )
+        states = pd.DataFrame(
+            [
+                {**ident, "station": name, "state": state, "fraction": _number(x)}
+                for name, s in k["stations"].items()
+                for state, x in s["states"].items()
+            ],
+            columns=["scenario", "seed", "station", "state", "fraction"],
+        )
+        return KpiFrames(line=line, stations=stations, states=states)
+
+    def __str__(self) -> str:
+        """The CLI's text table."""
+        return self._table
+
+    def __repr__(self) -> str:
+        """One line: scenario, seed, parts completed, throughput, OEE, bottleneck."""
+        k = self._kpis
+        line = k["line"]
+        oee = line["oee"]["oee"]
+        oee_text = "n/a" if oee is None else f"{100 * oee:.1f}%"
+        return (
+            f"<RunResult {k['scenario']!r} seed={k['seed']}: "
+            f"{line['parts_completed']} parts completed, "
+            f"throughput {_number(line['throughput']):.4g}/{k['time_unit']}, "
+            f"OEE {oee_text}, bottleneck {k['bottleneck']!r}>"
+        )

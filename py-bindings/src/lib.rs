@@ -1,0 +1,272 @@
+//! The compiled core of the Python package `linetwin` (`linetwin._linetwin`).
+//!
+//! It is deliberately thin: it turns Python input into `scenarios` types,
+//! runs the simulation with the GIL released, and hands back the KPIs as the
+//! exact `linetwin.kpi/1` JSON text the CLI prints. The public Python API
+//! (`linetwin/__init__.py`) wraps it.
+//!
+//! Guarantees: every Rust error becomes `linetwin.ScenarioError` with the
+//! CLI's message; a Python value that has no TOML equivalent becomes a
+//! `TypeError` naming the field; a panic never reaches Python (it becomes a
+//! `RuntimeError` asking for a bug report).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use scenarios::{Overrides, ScenarioError as CoreError, ScenarioFile, report};
+
+create_exception!(
+    linetwin,
+    ScenarioError,
+    PyValueError,
+    "A scenario that cannot be used: the message is the CLI's, naming the file, the line where known, the field and the value."
+);
+
+/// Deepest nesting accepted in a scenario built from Python values (the real
+/// format nests four levels; the limit only stops runaway recursion).
+const MAX_DEPTH: usize = 32;
+
+fn scenario_error(e: CoreError) -> PyErr {
+    ScenarioError::new_err(e.to_string())
+}
+
+/// Runs `f`, turning a panic into a `RuntimeError` instead of a `PanicException`.
+fn no_panic<T>(f: impl FnOnce() -> T) -> PyResult<T> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        PyRuntimeError::new_err(format!(
+            "linetwin internal error (please report it): {reason}"
+        ))
+    })
+}
+
+/// A validated scenario: the file as written and the line it describes.
+#[pyclass(frozen, module = "linetwin._linetwin", name = "CoreScenario")]
+struct CoreScenario {
+    inner: scenarios::Scenario,
+}
+
+#[pymethods]
+impl CoreScenario {
+    /// Reads and validates the scenario TOML file at `path`.
+    #[staticmethod]
+    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let result = py.detach(|| no_panic(|| scenarios::Scenario::from_path(&path)))?;
+        let inner = result.map_err(scenario_error)?;
+        Ok(Self { inner })
+    }
+
+    /// Parses and validates scenario TOML `text`; `origin` names it in errors.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: String, origin: String) -> PyResult<Self> {
+        let result = py.detach(|| no_panic(|| scenarios::Scenario::from_toml(&text, &origin)))?;
+        let inner = result.map_err(scenario_error)?;
+        Ok(Self { inner })
+    }
+
+    /// Validates a scenario given as nested dicts and lists shaped like the TOML file.
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, spec: &Bound<'_, PyAny>, origin: String) -> PyResult<Self> {
+        let mut path = Vec::new();
+        let value = to_toml_value(spec, &mut path)?.ok_or_else(|| {
+            PyTypeError::new_err("the scenario must be a dict, not None".to_owned())
+        })?;
+        if !value.is_table() {
+            return Err(PyTypeError::new_err(format!(
+                "the scenario must be a dict, not {}",
+                spec.get_type().name()?
+            )));
+        }
+        let result = py.detach(|| {
+            no_panic(|| {
+                let file: ScenarioFile = serde_path_to_error::deserialize(value).map_err(|e| {
+                    let field = e.path().to_string();
+                    let message = e.into_inner().message().trim().to_owned();
+                    if field == "." {
+                        // The document itself, e.g. a missing `scenario` table.
+                        format!("{origin}: {message}")
+                    } else {
+                        let error = CoreError::Invalid {
+                            origin: origin.clone(),
+                            line: None,
+                            field,
+                            message,
+                        };
+                        error.to_string()
+                    }
+                })?;
+                scenarios::Scenario::from_file(file, &origin).map_err(|e| e.to_string())
+            })
+        })?;
+        let inner = result.map_err(ScenarioError::new_err)?;
+        Ok(Self { inner })
+    }
+
+    /// The scenario as TOML, in the format it is read from.
+    fn to_toml(&self) -> String {
+        self.inner.to_toml()
+    }
+
+    /// The scenario name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.file.scenario.name
+    }
+
+    /// Where the scenario came from: a path, or a label such as `<python>`.
+    #[getter]
+    fn origin(&self) -> &str {
+        self.inner.origin()
+    }
+
+    /// Structural oddities that do not stop a run.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings.clone()
+    }
+
+    /// Runs one replication with the GIL released; returns the KPIs as the
+    /// CLI's `--json` text and as its text table.
+    #[pyo3(signature = (seed=None, horizon=None, warmup=None))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        seed: Option<u64>,
+        horizon: Option<f64>,
+        warmup: Option<f64>,
+    ) -> PyResult<(String, String)> {
+        let overrides = Overrides {
+            seed,
+            horizon,
+            warmup,
+        };
+        let result = py.detach(|| {
+            no_panic(|| {
+                let kpis: twin_models::Kpis = self.inner.run(&overrides)?;
+                Ok::<_, CoreError>((report::to_json(&kpis), report::to_table(&kpis)))
+            })
+        })?;
+        result.map_err(scenario_error)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CoreScenario({:?}, origin={:?})",
+            self.inner.file.scenario.name,
+            self.inner.origin()
+        )
+    }
+}
+
+fn describe(path: &[String]) -> String {
+    if path.is_empty() {
+        "the scenario".to_owned()
+    } else {
+        format!("`{}`", path.concat())
+    }
+}
+
+fn key_segment(path: &[String], key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!(".{key}")
+    }
+}
+
+/// Converts Python values into the TOML value model, field by field.
+///
+/// `None` means "absent" (`Ok(None)`), so builders can pass optional fields
+/// through. Values TOML cannot hold raise `TypeError` naming the field;
+/// integers outside i64 raise `ScenarioError`, as the TOML parser would.
+fn to_toml_value(obj: &Bound<'_, PyAny>, path: &mut Vec<String>) -> PyResult<Option<toml::Value>> {
+    if path.len() > MAX_DEPTH {
+        return Err(PyTypeError::new_err(format!(
+            "{} is nested more than {MAX_DEPTH} levels deep",
+            describe(path)
+        )));
+    }
+    if obj.is_none() {
+        return Ok(None);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Some(toml::Value::Boolean(b.is_true())));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return match obj.extract::<i64>() {
+            Ok(i) => Ok(Some(toml::Value::Integer(i))),
+            Err(_) => Err(ScenarioError::new_err(format!(
+                "{}: integer {} is out of range (TOML integers are 64-bit)",
+                describe(path),
+                obj.str()?
+            ))),
+        };
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return Ok(Some(toml::Value::Float(obj.extract::<f64>()?)));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Some(toml::Value::String(s.to_str()?.to_owned())));
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        let mut table = toml::Table::new();
+        for (key, value) in dict.iter() {
+            let Ok(key) = key.cast::<PyString>() else {
+                return Err(PyTypeError::new_err(format!(
+                    "keys of {} must be str, not {}",
+                    describe(path),
+                    key.get_type().name()?
+                )));
+            };
+            let key = key.to_str()?.to_owned();
+            path.push(key_segment(path, &key));
+            let converted = to_toml_value(&value, path)?;
+            path.pop();
+            if let Some(v) = converted {
+                table.insert(key, v);
+            }
+        }
+        return Ok(Some(toml::Value::Table(table)));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let mut array = Vec::new();
+        for (i, item) in obj.try_iter()?.enumerate() {
+            let item = item?;
+            path.push(format!("[{i}]"));
+            let converted = to_toml_value(&item, path)?;
+            let described = describe(path);
+            path.pop();
+            match converted {
+                Some(v) => array.push(v),
+                None => {
+                    return Err(PyTypeError::new_err(format!(
+                        "{described} must not be None (a list cannot have holes)"
+                    )));
+                }
+            }
+        }
+        return Ok(Some(toml::Value::Array(array)));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{} must be a dict, list, tuple, str, int, float or bool, not {}",
+        describe(path),
+        obj.get_type().name()?
+    )))
+}
+
+/// The compiled core of `linetwin`; use the public package instead.
+#[pymodule]
+mod _linetwin {
+    #[pymodule_export]
+    use super::CoreScenario;
+    #[pymodule_export]
+    use super::ScenarioError;
+}

@@ -1,0 +1,186 @@
+"""Loading, running and writing scenarios; the KPI contract with the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import linetwin
+from conftest import library, run_cli
+
+BUNDLED = ["serial_line.toml", "assembly_line.toml"]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+@pytest.mark.parametrize("seed", [None, 7])
+def test_kpis_equal_the_cli_json(cli: Path, name: str, seed: int | None) -> None:
+    args = ["run", library(name), "--json"]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    output = run_cli(cli, *args)
+    assert output.returncode == 0, output.stderr
+    result = linetwin.Scenario.from_toml(library(name)).run(seed=seed)
+    assert result.kpis == json.loads(output.stdout)
+    assert result.to_json() == output.stdout
+
+
+def test_overrides_equal_the_cli_overrides(cli: Path) -> None:
+    output = run_cli(
+        cli,
+        "run",
+        library("assembly_line.toml"),
+        "--json",
+        "--seed",
+        "11",
+        "--horizon",
+        "5000",
+        "--warmup",
+        "500",
+    )
+    assert output.returncode == 0, output.stderr
+    result = linetwin.Scenario.from_toml(library("assembly_line.toml")).run(
+        seed=11, horizon=5000, warmup=500
+    )
+    assert result.kpis == json.loads(output.stdout)
+    assert result.kpis["horizon"] == 5000
+    assert result.kpis["warmup"] == 500
+
+
+def test_str_is_the_cli_table(cli: Path) -> None:
+    output = run_cli(cli, "run", library("assembly_line.toml"), "--seed", "3")
+    assert output.returncode == 0, output.stderr
+    result = linetwin.Scenario.from_toml(library("assembly_line.toml")).run(seed=3)
+    assert str(result) == output.stdout
+
+
+def test_same_seed_same_kpis_other_seed_other_kpis() -> None:
+    scenario = linetwin.Scenario.from_toml(library("assembly_line.toml"))
+    a = scenario.run(seed=5, horizon=5000)
+    b = scenario.run(seed=5, horizon=5000)
+    c = scenario.run(seed=6, horizon=5000)
+    assert a.kpis == b.kpis
+    assert a.kpis != c.kpis
+
+
+def test_kpis_is_a_plain_dict_and_a_fresh_copy() -> None:
+    result = linetwin.Scenario.from_toml(library("serial_line.toml")).run(horizon=2000)
+    kpis = result.kpis
+    assert type(kpis) is dict
+    assert kpis["schema"] == "linetwin.kpi/1"
+    kpis["line"] = None
+    assert result.kpis["line"] is not None
+
+
+def test_scenario_properties_and_repr() -> None:
+    path = library("assembly_line.toml")
+    scenario = linetwin.Scenario.from_toml(Path(path))
+    assert scenario.name == "Two-model assembly line"
+    assert scenario.origin == path
+    assert isinstance(scenario.warnings, list)
+    assert repr(scenario) == f"Scenario('Two-model assembly line', origin={path!r})"
+
+
+def test_to_toml_round_trips(tmp_path: Path) -> None:
+    original = linetwin.Scenario.from_toml(library("assembly_line.toml"))
+    target = tmp_path / "copy.toml"
+    text = original.to_toml(target)
+    assert target.read_text(encoding="utf-8") == text
+    reread = linetwin.Scenario.from_toml(target)
+    assert reread == original
+    assert reread.to_toml() == text
+    assert reread.run(seed=9, horizon=5000).kpis == original.run(seed=9, horizon=5000).kpis
+    from_string = linetwin.Scenario.from_toml_string(text)
+    assert from_string.origin == "<string>"
+    assert from_string == original
+
+
+def test_to_dict_from_dict_round_trips() -> None:
+    original = linetwin.Scenario.from_toml(library("assembly_line.toml"))
+    spec = original.to_dict()
+    assert spec["scenario"]["name"] == "Two-model assembly line"
+    assert spec["products"][0]["route"][1] == ["weld-1", "weld-2"]
+    rebuilt = linetwin.Scenario.from_dict(spec)
+    assert rebuilt.origin == "<python>"
+    assert rebuilt == original
+    assert rebuilt.run(seed=2, horizon=4000).kpis == original.run(seed=2, horizon=4000).kpis
+
+
+def test_run_result_repr_reads_well() -> None:
+    result = linetwin.Scenario.from_toml(library("assembly_line.toml")).run(seed=1, horizon=5000)
+    text = repr(result)
+    k = result.kpis
+    assert text.startswith("<RunResult 'Two-model assembly line' seed=1: ")
+    assert f"{k['line']['parts_completed']} parts completed" in text
+    assert f"bottleneck {k['bottleneck']!r}" in text
+    assert "/min" in text and "OEE " in text
+    assert result.bottleneck == k["bottleneck"]
+    assert result.throughput == k["line"]["throughput"]
+
+
+def test_to_pandas_gives_tidy_frames() -> None:
+    result = linetwin.Scenario.from_toml(library("assembly_line.toml")).run(seed=4, horizon=6000)
+    k = result.kpis
+    frames = result.to_pandas()
+    assert isinstance(frames, linetwin.KpiFrames)
+
+    line = frames.line
+    assert list(line.columns) == ["scenario", "seed", "kpi", "value"]
+    values = dict(zip(line["kpi"], line["value"], strict=True))
+    assert values["throughput"] == k["line"]["throughput"]
+    assert values["parts_completed"] == k["line"]["parts_completed"]
+    assert values["lead_time.p90"] == k["line"]["lead_time"]["p90"]
+    assert values["oee.availability"] == k["line"]["oee"]["availability"]
+    assert set(line["scenario"]) == {"Two-model assembly line"}
+    assert set(line["seed"]) == {4}
+
+    stations = frames.stations
+    assert list(stations["station"]) == list(k["stations"])
+    assert stations.set_index("station").loc["assembly", "servers"] == 2
+    assert stations["bottleneck"].sum() == 1
+    assert stations.loc[stations["bottleneck"], "station"].item() == k["bottleneck"]
+
+    states = frames.states
+    assert list(states.columns) == ["scenario", "seed", "station", "state", "fraction"]
+    assert len(states) == 6 * len(k["stations"])
+    totals = states.groupby("station")["fraction"].sum()
+    assert all(math.isclose(t, 1.0, abs_tol=1e-9) for t in totals)
+
+    both = pd.concat([frames.line, result.to_pandas().line])
+    assert len(both) == 2 * len(line)
+
+
+def test_undefined_ratios_are_none_in_kpis_and_nan_in_frames() -> None:
+    # Nothing completes within a horizon shorter than one processing time.
+    line = (
+        linetwin.Line("Slow", horizon=10)
+        .product("part", route=["oven"])
+        .source("release")
+        .sink("out")
+        .station("oven", linetwin.constant(100))
+    )
+    result = line.build().run()
+    k = result.kpis
+    assert k["line"]["parts_completed"] == 0
+    assert k["line"]["oee"]["quality"] is None
+    assert "OEE n/a" in repr(result)
+    values = dict(
+        zip(result.to_pandas().line["kpi"], result.to_pandas().line["value"], strict=True)
+    )
+    assert math.isnan(values["oee.quality"])
+
+
+def test_scenarios_and_results_pickle() -> None:
+    scenario = linetwin.Scenario.from_toml(library("assembly_line.toml"))
+    copy = pickle.loads(pickle.dumps(scenario))
+    assert copy == scenario
+    assert copy.origin == scenario.origin
+    result = scenario.run(seed=8, horizon=3000)
+    again = pickle.loads(pickle.dumps(result))
+    assert again.kpis == result.kpis
+    assert str(again) == str(result)
+    assert copy.run(seed=8, horizon=3000).kpis == result.kpis
