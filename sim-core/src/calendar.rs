@@ -3,17 +3,35 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// One scheduled event. Ordered so that the smallest `(time, seq)` is the heap's max.
+/// One scheduled event, ordered by a single integer key so that the heap compares
+/// cheaply: the high 64 bits are the time's IEEE-754 bits, the low 64 bits the
+/// insertion sequence. For the non-negative times of a simulation (the calendar
+/// starts at 0 and never schedules into the past) the bit pattern orders exactly
+/// as `f64::total_cmp`, so the key orders by `(time, seq)`.
 #[derive(Clone, Copy, Debug)]
 struct Entry<E> {
-    time: f64,
-    seq: u64,
+    key: u128,
     event: E,
+}
+
+impl<E> Entry<E> {
+    #[inline]
+    fn new(time: f64, seq: u64, event: E) -> Self {
+        Self {
+            key: (u128::from(time.to_bits()) << 64) | u128::from(seq),
+            event,
+        }
+    }
+
+    #[inline]
+    fn time(&self) -> f64 {
+        f64::from_bits((self.key >> 64) as u64)
+    }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        self.key == other.key
     }
 }
 
@@ -26,12 +44,10 @@ impl<E> PartialOrd for Entry<E> {
 }
 
 impl<E> Ord for Entry<E> {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest event first.
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -81,27 +97,31 @@ impl<E: Copy> EventCalendar<E> {
         self.schedule_at(self.now + delay, event);
     }
 
-    /// Schedules `event` at absolute time `time` (not before now).
+    /// Schedules `event` at absolute time `time` (not before now, and finite).
     #[inline]
     pub fn schedule_at(&mut self, time: f64, event: E) {
-        debug_assert!(time >= self.now, "event in the past: {time} < {}", self.now);
+        debug_assert!(
+            time >= self.now && time.is_finite(),
+            "event in the past or at a non-finite time: {time} < {}",
+            self.now
+        );
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        self.heap.push(Entry::new(time, seq, event));
     }
 
     /// The time of the next event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.peek().map(Entry::time)
     }
 
     /// Removes the next event and advances the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
         let entry = self.heap.pop()?;
-        self.now = entry.time;
-        Some((entry.time, entry.event))
+        self.now = entry.time();
+        Some((self.now, entry.event))
     }
 
     /// Advances the clock to `time` without handling an event (used at the horizon).
@@ -136,6 +156,19 @@ mod tests {
         let order: Vec<char> = std::iter::from_fn(|| cal.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, vec!['a', 'b', 'c', 'd']);
         assert_eq!(cal.now(), 2.0);
+    }
+
+    #[test]
+    fn orders_times_across_magnitudes() {
+        let mut cal = EventCalendar::new();
+        let times = [1e300, 0.0, 5e-324, 1.0, 2.5, 1e-300, 1e9, 0.1];
+        for (i, t) in times.iter().enumerate() {
+            cal.schedule_at(*t, i);
+        }
+        let popped: Vec<f64> = std::iter::from_fn(|| cal.pop().map(|(t, _)| t)).collect();
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(popped, sorted);
     }
 
     #[test]

@@ -134,6 +134,9 @@ struct Server {
     station: u32,
     state: ServerState,
     since: f64,
+    /// Time spent in each state since the start of the period (per server, so that
+    /// a state change touches only the server).
+    state_time: [f64; 6],
     part: u32,
     /// Completion time of the current operation while busy.
     due: f64,
@@ -179,6 +182,7 @@ struct Station {
     scrap: f64,
     processing_stream: RandomStream,
     scrap_stream: RandomStream,
+    /// Server time in each state over the period, summed over servers at the horizon.
     state_time: [f64; 6],
     operations: u64,
     scrapped: u64,
@@ -327,6 +331,7 @@ impl Line {
                     station: s as u32,
                     state: ServerState::Starved,
                     since: 0.0,
+                    state_time: [0.0; 6],
                     part: NONE,
                     due: 0.0,
                     remaining: 0.0,
@@ -502,7 +507,7 @@ impl Line {
         if old == state {
             return;
         }
-        self.stations[s.station as usize].state_time[old.index()] += now - s.since;
+        s.state_time[old.index()] += now - s.since;
         s.since = now;
         s.state = state;
         let due = s.due;
@@ -818,7 +823,6 @@ impl Line {
     /// End of warm-up: forget everything measured so far.
     fn on_warmup_end(&mut self, now: f64) {
         for station in &mut self.stations {
-            station.state_time = [0.0; 6];
             station.operations = 0;
             station.scrapped = 0;
             station.failures = 0;
@@ -826,6 +830,7 @@ impl Line {
         }
         for server in &mut self.servers {
             server.since = now;
+            server.state_time = [0.0; 6];
         }
         self.wip.reset(now);
         self.in_system_at_start = self.in_system;
@@ -840,9 +845,12 @@ impl Line {
     /// Closes the books at the horizon and computes the KPIs.
     fn finish(mut self, spec: &LineSpec, options: &RunOptions) -> Kpis {
         let horizon = options.horizon;
-        for server in &self.servers {
-            self.stations[server.station as usize].state_time[server.state.index()] +=
-                horizon - server.since;
+        for server in &mut self.servers {
+            server.state_time[server.state.index()] += horizon - server.since;
+            let station = &mut self.stations[server.station as usize].state_time;
+            for (total, t) in station.iter_mut().zip(server.state_time) {
+                *total += t;
+            }
         }
         let period = horizon - options.warmup;
         let mut stations = IndexMap::with_capacity(self.stations.len());
