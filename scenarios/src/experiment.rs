@@ -184,6 +184,15 @@ fn set_parameter(
         .map_err(|e: toml::de::Error| format!("`{path}` = {value}: {}", e.message()))
 }
 
+/// The message of an error about a derived scenario, without its origin (the
+/// experiment's own error names the file already).
+fn without_origin(error: &ScenarioError) -> String {
+    match error {
+        ScenarioError::Invalid { field, message, .. } => format!("{field}: {message}"),
+        other => other.to_string(),
+    }
+}
+
 fn json_of(value: &toml::Value) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -279,7 +288,11 @@ impl Experiment {
                 invalid(
                     scenario,
                     field.clone(),
-                    format!("variant `{}` is invalid: {e}", variant.name),
+                    format!(
+                        "variant `{}` is invalid: {}",
+                        variant.name,
+                        without_origin(&e)
+                    ),
                 )
             })?;
             variants.push((variant.name.clone(), validated));
@@ -325,7 +338,7 @@ impl Experiment {
                     invalid(
                         scenario,
                         "experiment.factors",
-                        format!("design point `{label}` is invalid: {e}"),
+                        format!("design point `{label}` is invalid: {}", without_origin(&e)),
                     )
                 })?;
                 design_points.push(DesignPoint {

@@ -344,7 +344,7 @@ fn experiment_errors_name_the_field_and_value() {
             "[[experiment.factors]]\nparameter = \"stations.server.servers\"\nvalues = [1, 0]\n"
         )),
         "study.toml: experiment.factors: design point `base: stations.server.servers=0` is invalid: \
-         study.toml: stations[0].servers: must be an integer from 1 to 100000, got 0"
+         stations[0].servers: must be an integer from 1 to 100000, got 0"
     );
     assert_eq!(
         error(&with(
