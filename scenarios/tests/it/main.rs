@@ -6,6 +6,7 @@ mod cli;
 mod errors;
 mod experiment;
 mod roundtrip;
+mod schema;
 
 use std::path::PathBuf;
 
