@@ -6,10 +6,22 @@ use serde_json::Value;
 
 use crate::{BUNDLED, library};
 
-/// Checks `value` against the subset of JSON Schema the KPI schema uses
-/// (`type`, `const`, `enum`, `required`, `properties`, `additionalProperties`),
-/// collecting every mismatch with its JSON path.
-fn check(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+/// Checks `value` against the subset of JSON Schema the KPI schemas use (`type`,
+/// `const`, `enum`, `required`, `properties`, `additionalProperties`, `items` and
+/// local `$ref`s into `root`), collecting every mismatch with its JSON path.
+fn check_in(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let target = reference
+            .strip_prefix("#/")
+            .map(|p| p.split('/').fold(root, |node, key| &node[key]))
+            .unwrap_or(&Value::Null);
+        return check_in(root, target, value, path, errors);
+    }
+    if let (Some(items), Value::Array(elements)) = (schema.get("items"), value) {
+        for (i, element) in elements.iter().enumerate() {
+            check_in(root, items, element, &format!("{path}[{i}]"), errors);
+        }
+    }
     if let Some(constant) = schema.get("const")
         && constant != value
     {
@@ -67,6 +79,43 @@ fn check(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
             (None, _) => {}
         }
     }
+}
+
+fn check(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    check_in(schema, schema, value, path, errors);
+}
+
+fn schema(file: &str) -> Value {
+    let path = format!("{}/schema/{file}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn experiment_json_matches_the_experiment_schema() {
+    let schema = schema("kpi-v1-experiment.schema.json");
+    let scenario = scenarios::Scenario::from_toml(
+        &format!(
+            "{}\n[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [1, 2]\n",
+            crate::MINIMAL
+        ),
+        "t.toml",
+    )
+    .unwrap();
+    let experiment = scenarios::experiment::Experiment::new(
+        &scenario,
+        &scenarios::experiment::ExperimentOptions {
+            replications: Some(3),
+            seed: None,
+        },
+    )
+    .unwrap();
+    let result = experiment
+        .run(&|_, _| {}, &std::sync::atomic::AtomicBool::new(false))
+        .unwrap();
+    let value: Value = serde_json::from_str(&result.to_json()).unwrap();
+    let mut errors = Vec::new();
+    check(&schema, &value, "$", &mut errors);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 #[test]
