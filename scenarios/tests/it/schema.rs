@@ -15,6 +15,10 @@ fn check_in(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mu
             .strip_prefix("#/")
             .map(|p| p.split('/').fold(root, |node, key| &node[key]))
             .unwrap_or(&Value::Null);
+        if !target.is_object() {
+            errors.push(format!("{path}: unresolved schema reference `{reference}`"));
+            return;
+        }
         return check_in(root, target, value, path, errors);
     }
     if let (Some(items), Value::Array(elements)) = (schema.get("items"), value) {
@@ -71,11 +75,11 @@ fn check_in(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mu
             properties.and_then(|p| p.get(key)),
             schema.get("additionalProperties"),
         ) {
-            (Some(sub), _) => check(sub, child, &child_path, errors),
+            (Some(sub), _) => check_in(root, sub, child, &child_path, errors),
             (None, Some(Value::Bool(false))) => {
                 errors.push(format!("{child_path}: not in the schema"))
             }
-            (None, Some(sub @ Value::Object(_))) => check(sub, child, &child_path, errors),
+            (None, Some(sub @ Value::Object(_))) => check_in(root, sub, child, &child_path, errors),
             (None, _) => {}
         }
     }
