@@ -372,6 +372,48 @@ impl Distribution {
         }
     }
 
+    /// Checks the parameters as the constructors do, for a value built directly from
+    /// the public variants.
+    pub fn check(&self) -> Result<(), DistributionError> {
+        let rebuilt = match self {
+            Self::Constant { value } => Self::constant(*value),
+            Self::Exponential { mean } => Self::exponential(*mean),
+            Self::Uniform { min, max } => Self::uniform(*min, *max),
+            Self::Triangular { min, mode, max } => Self::triangular(*min, *mode, *max),
+            Self::Normal { mean, sd } => Self::normal(*mean, *sd),
+            Self::LogNormal { mu, sigma } => Self::lognormal(*mu, *sigma),
+            Self::Gamma { shape, scale } => Self::gamma(*shape, *scale),
+            Self::Erlang { k, mean } => Self::erlang(*k, *mean),
+            Self::Weibull { shape, scale } => Self::weibull(*shape, *scale),
+            Self::Discrete { values, cumulative } => {
+                let mut previous = 0.0;
+                let weights: Vec<f64> = cumulative
+                    .iter()
+                    .map(|c| {
+                        let w = c - previous;
+                        previous = *c;
+                        w
+                    })
+                    .collect();
+                let ends_at_one = cumulative.last() == Some(&1.0);
+                require("cumulative", previous, ends_at_one, "1 at the last value")?;
+                Self::discrete(values, &weights)
+            }
+            Self::PiecewiseLinear { xs, cdf } => {
+                if xs.len() != cdf.len() {
+                    return Err(DistributionError::Inconsistent(format!(
+                        "`xs` and `cdf` must have equal lengths, got {} and {}",
+                        xs.len(),
+                        cdf.len()
+                    )));
+                }
+                let points: Vec<(f64, f64)> = xs.iter().copied().zip(cdf.iter().copied()).collect();
+                Self::piecewise_linear(&points)
+            }
+        };
+        rebuilt.map(|_| ())
+    }
+
     /// The mean of the distribution (of the untruncated normal for `Normal`).
     pub fn mean(&self) -> f64 {
         match self {
@@ -548,6 +590,25 @@ mod tests {
             Distribution::exponential(f64::NAN).unwrap_err().to_string(),
             "`mean` must be positive and finite, got NaN"
         );
+    }
+
+    #[test]
+    fn check_rejects_variants_built_with_bad_parameters() {
+        assert!(Distribution::Exponential { mean: 1.0 }.check().is_ok());
+        assert_eq!(
+            Distribution::Exponential { mean: -1.0 }
+                .check()
+                .unwrap_err()
+                .to_string(),
+            "`mean` must be positive and finite, got -1"
+        );
+        let bad_cdf = Distribution::Discrete {
+            values: vec![1.0, 2.0],
+            cumulative: vec![0.5, 0.9],
+        };
+        assert!(bad_cdf.check().is_err());
+        let good = Distribution::discrete(&[1.0, 2.0], &[1.0, 3.0]).unwrap();
+        assert!(good.check().is_ok());
     }
 
     #[test]

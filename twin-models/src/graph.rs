@@ -187,6 +187,29 @@ impl LineSpec {
                     "station `{name}`: input buffer index {b} out of range"
                 ));
             }
+            // Specs built in code may bypass the distribution constructors; a zero
+            // mean processing time or time to failure would loop at one instant.
+            let positive = |d: &sim_core::Distribution, what: &str| {
+                d.check()
+                    .map_err(|e| StructureError(format!("station `{name}`: {what}: {e}")))?;
+                if d.mean() > 0.0 {
+                    Ok(())
+                } else {
+                    err(format!(
+                        "station `{name}`: {what} must have a positive mean, got {}",
+                        d.mean()
+                    ))
+                }
+            };
+            for d in station.processing.iter().flatten() {
+                positive(d, "processing time")?;
+            }
+            for failure in &station.failures {
+                positive(&failure.ttf, "time to failure")?;
+                failure.ttr.check().map_err(|e| {
+                    StructureError(format!("station `{name}`: time to repair: {e}"))
+                })?;
+            }
             if station.processing.len() != n_products {
                 return err(format!(
                     "station `{name}`: {} processing entries for {n_products} products",
@@ -243,6 +266,17 @@ impl LineSpec {
         }
         for source in &self.sources {
             let name = &source.name;
+            if let SourceKind::Arrivals { interarrival, .. } = &source.kind {
+                interarrival
+                    .check()
+                    .map_err(|e| StructureError(format!("source `{name}`: interarrival: {e}")))?;
+                if interarrival.mean() <= 0.0 {
+                    return err(format!(
+                        "source `{name}`: the mean interarrival time must be positive, got {}",
+                        interarrival.mean()
+                    ));
+                }
+            }
             if source.mix.is_empty() {
                 return err(format!("source `{name}`: `mix` names no product"));
             }

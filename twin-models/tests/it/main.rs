@@ -16,3 +16,4 @@ mod invariants;
 mod lines;
 mod queueing;
 mod reproducibility;
+mod spec_checks;
