@@ -12,12 +12,17 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use scenarios::{Overrides, ScenarioError as CoreError, ScenarioFile, report};
+use scenarios::experiment::{
+    Experiment, ExperimentError, ExperimentOptions, ExperimentResult, Stopping,
+};
+use scenarios::{ExperimentDef, Overrides, ScenarioError as CoreError, ScenarioFile, report};
 
 create_exception!(
     linetwin,
@@ -115,6 +120,52 @@ impl CoreScenario {
         self.inner.to_toml()
     }
 
+    /// The same scenario with its `[experiment]` section replaced by `spec`
+    /// (nested dicts and lists shaped like the TOML table; None removes it).
+    /// Paths inside it stay relative to this scenario's file.
+    fn with_experiment(&self, py: Python<'_>, spec: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut path = vec!["experiment".to_owned()];
+        let value = to_toml_value(spec, &mut path)?;
+        if let Some(value) = &value
+            && !value.is_table()
+        {
+            return Err(PyTypeError::new_err(format!(
+                "the experiment must be a dict, not {}",
+                spec.get_type().name()?
+            )));
+        }
+        let origin = self.inner.origin().to_owned();
+        let result = py.detach(|| {
+            no_panic(|| {
+                let def = match value {
+                    None => None,
+                    Some(value) => Some(
+                        serde_path_to_error::deserialize::<_, ExperimentDef>(value).map_err(
+                            |e| {
+                                let field = match e.path().to_string().as_str() {
+                                    "." => "experiment".to_owned(),
+                                    inner => format!("experiment.{inner}"),
+                                };
+                                let message = e.into_inner().message().trim().to_owned();
+                                CoreError::Invalid {
+                                    origin,
+                                    line: None,
+                                    field,
+                                    message,
+                                }
+                            },
+                        )?,
+                    ),
+                };
+                let mut inner = self.inner.clone();
+                inner.file.experiment = def;
+                Ok::<_, CoreError>(inner)
+            })
+        })?;
+        let inner = result.map_err(scenario_error)?;
+        Ok(Self { inner })
+    }
+
     /// The scenario name.
     #[getter]
     fn name(&self) -> &str {
@@ -162,6 +213,232 @@ impl CoreScenario {
             "CoreScenario({:?}, origin={:?})",
             self.inner.file.scenario.name,
             self.inner.origin()
+        )
+    }
+}
+
+/// How often the polling thread looks at the run counter, signals and the worker.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Sets the flag when dropped: stops an experiment whatever way its poller leaves.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A validated experiment: design points × replications, ready to run.
+#[pyclass(frozen, module = "linetwin._linetwin", name = "CoreExperiment")]
+struct CoreExperiment {
+    inner: Experiment,
+}
+
+#[pymethods]
+impl CoreExperiment {
+    /// Validates the experiment of `scenario`'s `[experiment]` section (a
+    /// scenario without one is a single design point); `seed` overrides it.
+    #[new]
+    #[pyo3(signature = (scenario, seed=None))]
+    fn new(
+        py: Python<'_>,
+        scenario: &Bound<'_, CoreScenario>,
+        seed: Option<u64>,
+    ) -> PyResult<Self> {
+        let scenario = &scenario.get().inner;
+        let options = ExperimentOptions {
+            replications: None,
+            seed,
+        };
+        let result = py.detach(|| no_panic(|| Experiment::new(scenario, &options)))?;
+        let inner = result.map_err(scenario_error)?;
+        Ok(Self { inner })
+    }
+
+    /// The most runs the experiment can make: design points × replications.
+    #[getter]
+    fn planned_runs(&self) -> u64 {
+        self.inner.planned_runs()
+    }
+
+    /// The design points in order: label, variant and factor values (JSON text).
+    #[getter]
+    fn design_points(&self) -> Vec<(String, String, String)> {
+        self.inner
+            .design_points
+            .iter()
+            .map(|p| {
+                let factors = serde_json::to_string(&p.factors).unwrap_or_else(|_| "{}".into());
+                (p.label.clone(), p.variant.clone(), factors)
+            })
+            .collect()
+    }
+
+    /// Runs every design point × replication on `threads` worker threads (None:
+    /// one per core) while this thread, with the GIL released between polls,
+    /// calls `progress(done, planned)` when the count of finished runs changed
+    /// and checks for signals. Ctrl-C (or an exception from `progress`) stops
+    /// the runs in flight and is raised once the workers have stopped.
+    #[pyo3(signature = (threads=None, progress=None))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        threads: Option<usize>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<CoreExperimentResult> {
+        if threads == Some(0) {
+            return Err(ScenarioError::new_err(
+                "threads: must be at least 1, got 0".to_owned(),
+            ));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.unwrap_or(0))
+            .build()
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start worker threads: {e}")))?;
+        let experiment = &self.inner;
+        let planned = experiment.planned_runs();
+        let done = AtomicU64::new(0);
+        let cancel = AtomicBool::new(false);
+        let finished = AtomicBool::new(false);
+        let poller = std::thread::current();
+        let mut failure: Option<PyErr> = None;
+        // A panic on this thread (none is expected) must still stop the workers
+        // before the scope waits for them, and must not reach Python.
+        let joined = no_panic(|| {
+            std::thread::scope(|scope| {
+                let _stop_on_exit = StopOnDrop(&cancel);
+                let worker = scope.spawn(|| {
+                    let count = |runs: u64, _planned: u64| {
+                        done.fetch_max(runs, Ordering::Relaxed);
+                    };
+                    let outcome = no_panic(|| pool.install(|| experiment.run(&count, &cancel)));
+                    finished.store(true, Ordering::Release);
+                    poller.unpark();
+                    outcome
+                });
+                let mut reported = 0;
+                loop {
+                    let stopped = py.detach(|| {
+                        if !finished.load(Ordering::Acquire) {
+                            std::thread::park_timeout(POLL);
+                        }
+                        finished.load(Ordering::Acquire)
+                    });
+                    if failure.is_none()
+                        && let Err(e) = py.check_signals()
+                    {
+                        cancel.store(true, Ordering::Relaxed);
+                        failure = Some(e);
+                    }
+                    let now = done.load(Ordering::Relaxed);
+                    if let Some(callback) = progress
+                        && failure.is_none()
+                        && now != reported
+                    {
+                        reported = now;
+                        if let Err(e) = callback.call1((now, planned)) {
+                            cancel.store(true, Ordering::Relaxed);
+                            failure = Some(e);
+                        }
+                    }
+                    if stopped {
+                        break;
+                    }
+                }
+                worker.join()
+            })
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let outcome = joined.map_err(|_| {
+            PyRuntimeError::new_err(
+                "linetwin internal error (please report it): the experiment thread failed",
+            )
+        })??;
+        match outcome {
+            Ok(inner) => Ok(CoreExperimentResult { inner }),
+            Err(ExperimentError::Invalid(e)) => Err(scenario_error(e)),
+            Err(e @ ExperimentError::Interrupted(_)) => {
+                Err(PyKeyboardInterrupt::new_err(e.to_string()))
+            }
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CoreExperiment({:?}, {} design points)",
+            self.inner.name,
+            self.inner.design_points.len()
+        )
+    }
+}
+
+/// The result of an experiment: statistics per design point and KPI.
+#[pyclass(frozen, module = "linetwin._linetwin", name = "CoreExperimentResult")]
+struct CoreExperimentResult {
+    inner: ExperimentResult,
+}
+
+#[pymethods]
+impl CoreExperimentResult {
+    /// The result as `linetwin.kpi/1` JSON, byte for byte the CLI's `--json` output.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The CLI's text table.
+    fn to_table(&self) -> String {
+        self.inner.to_table()
+    }
+
+    /// Replications run per design point.
+    #[getter]
+    fn replications(&self) -> u64 {
+        self.inner.replications
+    }
+
+    /// Why the experiment stopped, in the words of the JSON's `stopping.rule`.
+    #[getter]
+    fn stopping(&self) -> &'static str {
+        match self.inner.stopping {
+            Stopping::Fixed => "fixed replications",
+            Stopping::PrecisionReached => "precision reached",
+            Stopping::MaxReplications => "maximum replications reached before the precision target",
+        }
+    }
+
+    /// Every numeric KPI of every design point: (point, kpi path, mean, sd,
+    /// 95% CI half-width, n), in report order.
+    fn summary(&self) -> Vec<(usize, String, f64, f64, f64, u64)> {
+        self.inner
+            .points
+            .iter()
+            .enumerate()
+            .flat_map(|(i, point)| {
+                point.kpis().map(move |(kpi, tally)| {
+                    let ci = tally.ci95();
+                    (i, kpi, ci.mean, tally.sd(), ci.half_width, ci.n)
+                })
+            })
+            .collect()
+    }
+
+    /// The paired difference `kpi(b) - kpi(a)`: (mean, 95% CI half-width, n).
+    fn compare(&self, a: usize, b: usize, kpi: &str) -> PyResult<(f64, f64, u64)> {
+        let ci = self
+            .inner
+            .compare(a, b, kpi)
+            .map_err(PyValueError::new_err)?;
+        Ok((ci.mean, ci.half_width, ci.n))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CoreExperimentResult({} design points, {} replications)",
+            self.inner.points.len(),
+            self.inner.replications
         )
     }
 }
@@ -265,6 +542,10 @@ fn to_toml_value(obj: &Bound<'_, PyAny>, path: &mut Vec<String>) -> PyResult<Opt
 /// The compiled core of `linetwin`; use the public package instead.
 #[pymodule]
 mod _linetwin {
+    #[pymodule_export]
+    use super::CoreExperiment;
+    #[pymodule_export]
+    use super::CoreExperimentResult;
     #[pymodule_export]
     use super::CoreScenario;
     #[pymodule_export]

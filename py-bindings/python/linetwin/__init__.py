@@ -13,6 +13,16 @@ the KPIs::
 
     variant = linetwin.Line.from_scenario(baseline).update_station("paint", servers=2).build()
 
+Monte-Carlo experiments (design points × replications, in parallel, with
+common random numbers) use the scenario's ``[experiment]`` section or
+keyword arguments::
+
+    experiment = linetwin.Experiment(baseline, replications=20,
+                                     variants={"2 painters": {"stations.paint.servers": 2}})
+    result = experiment.run()
+    result.summary()                                   # mean, sd, ci95, n per KPI
+    result.compare("base", "2 painters", "line.throughput")
+
 The simulation itself is Rust (``linetwin._linetwin``); it runs with the GIL
 released. Invalid scenarios raise :class:`ScenarioError`, a ValueError whose
 message is the one the ``linetwin`` CLI prints.
@@ -36,6 +46,14 @@ from linetwin._builder import (
     uniform,
     weibull,
 )
+from linetwin._experiment import (
+    Comparison,
+    DesignPoint,
+    Experiment,
+    ExperimentResult,
+    Stopping,
+    tqdm_progress,
+)
 from linetwin._linetwin import ScenarioError
 from linetwin._scenario import KpiFrames, RunResult, Scenario
 
@@ -45,13 +63,18 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "Comparison",
+    "DesignPoint",
     "Distribution",
+    "Experiment",
+    "ExperimentResult",
     "Failure",
     "KpiFrames",
     "Line",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "Stopping",
     "__version__",
     "constant",
     "discrete",
@@ -61,6 +84,7 @@ __all__ = [
     "lognormal",
     "normal",
     "piecewise_linear",
+    "tqdm_progress",
     "triangular",
     "uniform",
     "weibull",

@@ -18,6 +18,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from linetwin._experiment import experiment_section
 from linetwin._scenario import Scenario, to_float
 
 __all__ = [
@@ -499,6 +500,8 @@ class Line:
         )
         for kind in ("products", "stations", "buffers", "sources", "sinks"):
             line._spec[kind] = spec.get(kind, [])
+        if "experiment" in spec:
+            line._spec["experiment"] = spec["experiment"]
         return line
 
     def product(
@@ -631,6 +634,42 @@ class Line:
             section["seed"] = _integer(func, "seed", seed)
         if name is not None:
             section["name"] = _string(func, "name", name)
+        return self
+
+    def experiment(
+        self,
+        *,
+        replications: int | None = None,
+        seed: int | None = None,
+        horizon: Number | None = None,
+        warmup: Number | None = None,
+        factors: Mapping[str, Sequence[Any]] | Sequence[Any] | None = None,
+        variants: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        precision: Mapping[str, Any] | None = None,
+    ) -> Line:
+        """Sets fields of the ``[experiment]`` section, which
+        :class:`linetwin.Experiment` uses and :meth:`Scenario.to_toml` writes.
+
+        The arguments are those of :class:`linetwin.Experiment` (without
+        ``threads``), e.g. ``line.experiment(replications=20,
+        factors={"buffers.B2.capacity": [1, 5]})``; None leaves a field as it is.
+        The values are checked when the experiment is made.
+        """
+        section = experiment_section(
+            "Line.experiment()",
+            self._spec.get("experiment"),
+            replications=replications,
+            seed=seed,
+            horizon=horizon,
+            warmup=warmup,
+            factors=factors,
+            variants=variants,
+            precision=precision,
+        )
+        if section is None:
+            self._spec.pop("experiment", None)
+        else:
+            self._spec["experiment"] = section
         return self
 
     def to_dict(self) -> dict[str, Any]:

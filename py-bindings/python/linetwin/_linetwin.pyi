@@ -1,9 +1,10 @@
 """The compiled core of linetwin (Rust, pyo3). Use the public package instead."""
 
 import os
+from collections.abc import Callable
 from typing import Any, final
 
-__all__ = ["CoreScenario", "ScenarioError"]
+__all__ = ["CoreExperiment", "CoreExperimentResult", "CoreScenario", "ScenarioError"]
 
 class ScenarioError(ValueError):
     """A scenario that cannot be used: the message is the CLI's, naming the
@@ -28,6 +29,11 @@ class CoreScenario:
     def to_toml(self) -> str:
         """The scenario as TOML, in the format it is read from."""
 
+    def with_experiment(self, spec: Any) -> CoreScenario:
+        """The same scenario with its `[experiment]` section replaced by `spec`
+        (nested dicts and lists shaped like the TOML table; None removes it).
+        Paths inside it stay relative to this scenario's file."""
+
     @property
     def name(self) -> str:
         """The scenario name."""
@@ -48,3 +54,55 @@ class CoreScenario:
     ) -> tuple[str, str]:
         """Runs one replication with the GIL released; returns the KPIs as the
         CLI's `--json` text and as its text table."""
+
+@final
+class CoreExperiment:
+    """A validated experiment: design points × replications, ready to run."""
+
+    def __new__(cls, scenario: CoreScenario, seed: int | None = None) -> CoreExperiment:
+        """Validates the experiment of `scenario`'s `[experiment]` section (a
+        scenario without one is a single design point); `seed` overrides it."""
+
+    @property
+    def planned_runs(self) -> int:
+        """The most runs the experiment can make: design points × replications."""
+
+    @property
+    def design_points(self) -> list[tuple[str, str, str]]:
+        """The design points in order: label, variant and factor values (JSON text)."""
+
+    def run(
+        self,
+        threads: int | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> CoreExperimentResult:
+        """Runs every design point × replication on `threads` worker threads (None:
+        one per core) while this thread, with the GIL released between polls,
+        calls `progress(done, planned)` when the count of finished runs changed
+        and checks for signals. Ctrl-C (or an exception from `progress`) stops
+        the runs in flight and is raised once the workers have stopped."""
+
+@final
+class CoreExperimentResult:
+    """The result of an experiment: statistics per design point and KPI."""
+
+    def to_json(self) -> str:
+        """The result as `linetwin.kpi/1` JSON, byte for byte the CLI's `--json` output."""
+
+    def to_table(self) -> str:
+        """The CLI's text table."""
+
+    @property
+    def replications(self) -> int:
+        """Replications run per design point."""
+
+    @property
+    def stopping(self) -> str:
+        """Why the experiment stopped, in the words of the JSON's `stopping.rule`."""
+
+    def summary(self) -> list[tuple[int, str, float, float, float, int]]:
+        """Every numeric KPI of every design point: (point, kpi path, mean, sd,
+        95% CI half-width, n), in report order."""
+
+    def compare(self, a: int, b: int, kpi: str) -> tuple[float, float, int]:
+        """The paired difference `kpi(b) - kpi(a)`: (mean, 95% CI half-width, n)."""
