@@ -6,6 +6,23 @@ use std::fmt;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FieldPath(Vec<Segment>);
 
+#[cfg(test)]
+mod tests {
+    use super::FieldPath;
+
+    #[test]
+    fn parse_inverts_display() {
+        for text in [
+            "products[0].route[2]",
+            "stations[3].failures[1].ttf",
+            "scenario.horizon",
+            "products[1]",
+        ] {
+            assert_eq!(FieldPath::parse(text).to_string(), text);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Segment {
     Key(String),
@@ -27,6 +44,25 @@ impl FieldPath {
 
     pub(crate) fn root(key: &str) -> Self {
         Self::default().key(key)
+    }
+
+    /// Parses a path written as [`Display`](fmt::Display) writes it, such as
+    /// `products[0].route[2]` (keys without dots or brackets).
+    pub(crate) fn parse(text: &str) -> Self {
+        let mut path = Self::default();
+        for part in text.split('.') {
+            let mut pieces = part.split('[');
+            if let Some(key) = pieces.next().filter(|k| !k.is_empty()) {
+                path = path.key(key);
+            }
+            for index in pieces {
+                match index.trim_end_matches(']').parse() {
+                    Ok(i) => path = path.index(i),
+                    Err(_) => path = path.key(index),
+                }
+            }
+        }
+        path
     }
 
     /// The byte span of the deepest part of the path present in the document.

@@ -114,11 +114,12 @@ impl Scenario {
 
     fn build(file: ScenarioFile, origin: &str, text: Option<&str>) -> Result<Self, ScenarioError> {
         let line = resolve(&file).map_err(|issue| issue.locate(origin, text))?;
-        let graph = line.check().map_err(|e| ScenarioError::Invalid {
-            origin: origin.to_owned(),
-            line: None,
-            field: "line".into(),
-            message: e.0,
+        let graph = line.check().map_err(|e| {
+            let path = e
+                .field
+                .as_deref()
+                .map_or_else(|| FieldPath::root("line"), FieldPath::parse);
+            Issue::new(path, e.message).locate(origin, text)
         })?;
         let scenario = Self {
             warnings: graph.warnings().to_vec(),
@@ -208,11 +209,13 @@ impl Scenario {
 
     /// Runs one replication with explicit options (e.g. replication `i` of an experiment).
     pub fn run_with(&self, options: &RunOptions) -> Result<Kpis, ScenarioError> {
+        // The line was checked when the scenario was built; what is left are the
+        // run options, which are fields of `[scenario]`.
         twin_models::simulate(&self.line, options).map_err(|e| ScenarioError::Invalid {
             origin: self.origin.clone(),
             line: None,
-            field: "scenario".into(),
-            message: e.0,
+            field: format!("scenario.{}", e.field.as_deref().unwrap_or("line")),
+            message: e.message,
         })
     }
 }
@@ -318,26 +321,6 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                 .iter()
                 .map(|n| lookup(&stations, "station", n, step_path.clone()))
                 .collect::<Result<Vec<_>, _>>()?;
-            let input_of = |s: usize| file.stations[s].input.as_deref();
-            let first_input = input_of(indices[0]);
-            if let Some(&other) = indices
-                .iter()
-                .skip(1)
-                .find(|&&s| first_input.is_none() || input_of(s) != first_input)
-            {
-                let describe =
-                    |b: Option<&str>| b.map_or("no named buffer".to_owned(), |b| format!("`{b}`"));
-                return Err(Issue::new(
-                    step_path,
-                    format!(
-                        "alternatives `{}` and `{}` must share one named input buffer (set the same `input` on both), got {} and {}",
-                        file.stations[indices[0]].name,
-                        file.stations[other].name,
-                        describe(first_input),
-                        describe(input_of(other)),
-                    ),
-                ));
-            }
             route.push(indices);
         }
         let sink = match &product.sink {
@@ -433,15 +416,6 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             };
             let ttf = distribution(&failure.ttf, &fpath.key("ttf"))?;
             let ttr = distribution(&failure.ttr, &fpath.key("ttr"))?;
-            if ttf.mean() <= 0.0 {
-                return Err(Issue::new(
-                    fpath.key("ttf"),
-                    format!(
-                        "the mean time to failure must be positive, got {}",
-                        ttf.mean()
-                    ),
-                ));
-            }
             failures.push(FailureSpec {
                 name,
                 clock,
@@ -505,15 +479,6 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                     ));
                 };
                 let interarrival = distribution(def, &path.key("interarrival"))?;
-                if interarrival.mean() <= 0.0 {
-                    return Err(Issue::new(
-                        path.key("interarrival"),
-                        format!(
-                            "the mean interarrival time must be positive, got {}",
-                            interarrival.mean()
-                        ),
-                    ));
-                }
                 let when_full = match source.when_full.as_deref() {
                     None | Some("block") => WhenFull::Block,
                     Some("lose") => WhenFull::Lose,
@@ -569,40 +534,12 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             }
             mix
         };
-        if kind == SourceKind::Saturated
-            && let Some(&(other, _)) = mix
-                .iter()
-                .find(|&&(p, _)| product_specs[p].route[0] != product_specs[mix[0].0].route[0])
-        {
-            return Err(Issue::new(
-                path.key("mix"),
-                format!(
-                    "a saturated source's products must start at the same station, but `{}` and `{}` start at different ones",
-                    product_specs[mix[0].0].name, product_specs[other].name
-                ),
-            ));
-        }
         source_specs.push(SourceSpec {
             name: source.name.clone(),
             kind,
             mix,
         });
     }
-    for (p, product) in file.products.iter().enumerate() {
-        let released = source_specs
-            .iter()
-            .any(|s| s.mix.iter().any(|&(q, w)| q == p && w > 0.0));
-        if !released {
-            return Err(Issue::new(
-                FieldPath::root("products").index(p),
-                format!(
-                    "product `{}` is released by no source: add it to a source's `mix`",
-                    product.name
-                ),
-            ));
-        }
-    }
-
     Ok(LineSpec {
         name: section.name.clone(),
         time_unit,

@@ -28,16 +28,19 @@ pub struct RunOptions {
 impl RunOptions {
     fn check(&self) -> Result<(), StructureError> {
         if !(self.horizon.is_finite() && self.horizon > 0.0) {
-            return Err(StructureError(format!(
-                "`horizon` must be positive and finite, got {}",
-                self.horizon
-            )));
+            return Err(StructureError::at(
+                "horizon",
+                format!("must be positive and finite, got {}", self.horizon),
+            ));
         }
         if !(self.warmup.is_finite() && self.warmup >= 0.0 && self.warmup < self.horizon) {
-            return Err(StructureError(format!(
-                "`warmup` must be in [0, horizon = {}), got {}",
-                self.horizon, self.warmup
-            )));
+            return Err(StructureError::at(
+                "warmup",
+                format!(
+                    "must be in [0, horizon = {}), got {}",
+                    self.horizon, self.warmup
+                ),
+            ));
         }
         Ok(())
     }

@@ -5,11 +5,35 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::{LineSpec, SourceKind};
 
-/// A structural mistake that stops a line from running, with a message naming the
-/// entity and the offending value.
+/// A structural mistake that stops a line from running: the field, as a path into
+/// the spec that mirrors the scenario format (e.g. `products[0].route[2]`), and a
+/// message naming the entity and the offending value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct StructureError(pub String);
+#[error("{}{message}", field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default())]
+pub struct StructureError {
+    /// The offending field, when one can be named.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl StructureError {
+    /// An error about the field at `field`.
+    pub fn at(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the whole line.
+    pub fn line(message: impl Into<String>) -> Self {
+        Self {
+            field: None,
+            message: message.into(),
+        }
+    }
+}
 
 /// A node of the line graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,8 +59,8 @@ pub struct LineGraph {
     warnings: Vec<String>,
 }
 
-fn err<T>(message: String) -> Result<T, StructureError> {
-    Err(StructureError(message))
+fn err<T>(field: String, message: String) -> Result<T, StructureError> {
+    Err(StructureError::at(field, message))
 }
 
 impl LineSpec {
@@ -162,164 +186,220 @@ impl LineSpec {
     fn check_entities(&self) -> Result<(), StructureError> {
         let n_products = self.products.len();
         if self.stations.is_empty() {
-            return err("the line has no stations".into());
+            return Err(StructureError::line("the line has no stations"));
         }
         if self.sinks.is_empty() {
-            return err("the line has no sinks".into());
+            return Err(StructureError::line("the line has no sinks"));
         }
-        for station in &self.stations {
-            let name = &station.name;
+        for (i, station) in self.stations.iter().enumerate() {
+            let (name, at) = (&station.name, |field: &str| {
+                format!("stations[{i}].{field}")
+            });
             if station.servers == 0 {
-                return err(format!(
-                    "station `{name}`: `servers` must be at least 1, got 0"
-                ));
+                return err(
+                    at("servers"),
+                    format!("station `{name}`: must be at least 1, got 0"),
+                );
             }
             if !(0.0..=1.0).contains(&station.scrap) {
-                return err(format!(
-                    "station `{name}`: `scrap` must be a probability in [0, 1], got {}",
-                    station.scrap
-                ));
+                return err(
+                    at("scrap"),
+                    format!(
+                        "station `{name}`: must be a probability in [0, 1], got {}",
+                        station.scrap
+                    ),
+                );
             }
             if let Some(b) = station.input
                 && b >= self.buffers.len()
             {
-                return err(format!(
-                    "station `{name}`: input buffer index {b} out of range"
-                ));
+                return err(
+                    at("input"),
+                    format!("station `{name}`: buffer index {b} out of range"),
+                );
+            }
+            if station.processing.len() != n_products {
+                return err(
+                    at("processing"),
+                    format!(
+                        "station `{name}`: {} processing entries for {n_products} products",
+                        station.processing.len()
+                    ),
+                );
             }
             // Specs built in code may bypass the distribution constructors; a zero
             // mean processing time or time to failure would loop at one instant.
-            let positive = |d: &sim_core::Distribution, what: &str| {
-                d.check()
-                    .map_err(|e| StructureError(format!("station `{name}`: {what}: {e}")))?;
+            let positive = |d: &sim_core::Distribution, field: String, what: &str| {
+                d.check().map_err(|e| {
+                    StructureError::at(field.clone(), format!("station `{name}`: {e}"))
+                })?;
                 if d.mean() > 0.0 {
                     Ok(())
                 } else {
-                    err(format!(
-                        "station `{name}`: {what} must have a positive mean, got {}",
-                        d.mean()
-                    ))
+                    err(
+                        field,
+                        format!(
+                            "station `{name}`: the mean {what} must be positive, got {}",
+                            d.mean()
+                        ),
+                    )
                 }
             };
             for d in station.processing.iter().flatten() {
-                positive(d, "processing time")?;
+                positive(d, at("processing"), "processing time")?;
             }
-            for failure in &station.failures {
-                positive(&failure.ttf, "time to failure")?;
+            for (m, failure) in station.failures.iter().enumerate() {
+                positive(
+                    &failure.ttf,
+                    at(&format!("failures[{m}].ttf")),
+                    "time to failure",
+                )?;
                 failure.ttr.check().map_err(|e| {
-                    StructureError(format!("station `{name}`: time to repair: {e}"))
+                    StructureError::at(
+                        at(&format!("failures[{m}].ttr")),
+                        format!("station `{name}`: {e}"),
+                    )
                 })?;
-            }
-            if station.processing.len() != n_products {
-                return err(format!(
-                    "station `{name}`: {} processing entries for {n_products} products",
-                    station.processing.len()
-                ));
-            }
-        }
-        for product in &self.products {
-            let name = &product.name;
-            if product.route.is_empty() {
-                return err(format!("product `{name}`: `route` is empty"));
-            }
-            if product.sink >= self.sinks.len() {
-                return err(format!(
-                    "product `{name}`: sink index {} out of range",
-                    product.sink
-                ));
-            }
-            for (k, step) in product.route.iter().enumerate() {
-                let Some(&first) = step.first() else {
-                    return err(format!(
-                        "product `{name}`: route step {} lists no station",
-                        k + 1
-                    ));
-                };
-                for &s in step {
-                    if s >= self.stations.len() {
-                        return err(format!("product `{name}`: station index {s} out of range"));
-                    }
-                }
-                let input = self.stations[first].input;
-                for &s in step {
-                    let station = &self.stations[s];
-                    if station.input != input || (input.is_none() && s != first) {
-                        return err(format!(
-                            "product `{name}`: route step {} offers stations `{}` and `{}`, which have different input buffers; alternatives must share one named input buffer",
-                            k + 1,
-                            self.stations[first].name,
-                            station.name
-                        ));
-                    }
-                }
             }
         }
         for (p, product) in self.products.iter().enumerate() {
+            let name = &product.name;
+            if product.route.is_empty() {
+                return err(
+                    format!("products[{p}].route"),
+                    format!("product `{name}`: the route is empty"),
+                );
+            }
+            if product.sink >= self.sinks.len() {
+                return err(
+                    format!("products[{p}].sink"),
+                    format!("product `{name}`: sink index {} out of range", product.sink),
+                );
+            }
+            for (k, step) in product.route.iter().enumerate() {
+                let field = format!("products[{p}].route[{k}]");
+                let Some(&first) = step.first() else {
+                    return err(
+                        field,
+                        format!("product `{name}`: the step lists no station"),
+                    );
+                };
+                if let Some(s) = step.iter().find(|&&s| s >= self.stations.len()) {
+                    return err(
+                        field,
+                        format!("product `{name}`: station index {s} out of range"),
+                    );
+                }
+                let input = self.stations[first].input;
+                if let Some(&other) = step
+                    .iter()
+                    .skip(1)
+                    .find(|&&s| input.is_none() || self.stations[s].input != input)
+                {
+                    let describe = |b: Option<usize>| {
+                        b.map_or("no named buffer".to_owned(), |b| {
+                            format!("`{}`", self.buffers[b].name)
+                        })
+                    };
+                    return err(
+                        field,
+                        format!(
+                            "alternatives `{}` and `{}` must share one named input buffer (set the same `input` on both), got {} and {}",
+                            self.stations[first].name,
+                            self.stations[other].name,
+                            describe(input),
+                            describe(self.stations[other].input)
+                        ),
+                    );
+                }
+            }
             for &s in product.route.iter().flatten() {
                 if self.stations[s].processing[p].is_none() {
-                    return err(format!(
-                        "station `{}`: no processing time for product `{}`, which visits it",
-                        self.stations[s].name, product.name
-                    ));
+                    return err(
+                        format!("stations[{s}].processing"),
+                        format!(
+                            "station `{}` has no processing time for product `{name}`, which visits it",
+                            self.stations[s].name
+                        ),
+                    );
                 }
             }
         }
-        for source in &self.sources {
-            let name = &source.name;
+        for (i, source) in self.sources.iter().enumerate() {
+            let (name, at) = (&source.name, |field: &str| format!("sources[{i}].{field}"));
             if let SourceKind::Arrivals { interarrival, .. } = &source.kind {
-                interarrival
-                    .check()
-                    .map_err(|e| StructureError(format!("source `{name}`: interarrival: {e}")))?;
+                interarrival.check().map_err(|e| {
+                    StructureError::at(at("interarrival"), format!("source `{name}`: {e}"))
+                })?;
                 if interarrival.mean() <= 0.0 {
-                    return err(format!(
-                        "source `{name}`: the mean interarrival time must be positive, got {}",
-                        interarrival.mean()
-                    ));
+                    return err(
+                        at("interarrival"),
+                        format!(
+                            "the mean interarrival time must be positive, got {}",
+                            interarrival.mean()
+                        ),
+                    );
                 }
             }
             if source.mix.is_empty() {
-                return err(format!("source `{name}`: `mix` names no product"));
+                return err(
+                    at("mix"),
+                    format!("source `{name}`: the mix names no product"),
+                );
             }
             for &(p, w) in &source.mix {
                 if p >= n_products {
-                    return err(format!("source `{name}`: product index {p} out of range"));
+                    return err(
+                        at("mix"),
+                        format!("source `{name}`: product index {p} out of range"),
+                    );
                 }
                 if !(w.is_finite() && w >= 0.0) {
-                    return err(format!(
-                        "source `{name}`: weight of product `{}` must be non-negative and finite, got {w}",
-                        self.products[p].name
-                    ));
+                    return err(
+                        at("mix"),
+                        format!(
+                            "source `{name}`: the weight of product `{}` must be non-negative and finite, got {w}",
+                            self.products[p].name
+                        ),
+                    );
                 }
             }
-            let total: f64 = source.mix.iter().map(|m| m.1).sum();
-            if total <= 0.0 {
-                return err(format!(
-                    "source `{name}`: the weights of `mix` sum to {total}; at least one must be positive"
-                ));
-            }
-            if source.kind == SourceKind::Saturated {
-                let first = &self.products[source.mix[0].0].route[0];
-                for &(p, _) in &source.mix {
-                    if &self.products[p].route[0] != first {
-                        return err(format!(
-                            "source `{name}`: a saturated source's products must start at the same station, but `{}` and `{}` start differently",
-                            self.products[source.mix[0].0].name, self.products[p].name
-                        ));
-                    }
-                }
+            let released: Vec<usize> = source
+                .mix
+                .iter()
+                .filter(|m| m.1 > 0.0)
+                .map(|m| m.0)
+                .collect();
+            let Some(&first) = released.first() else {
+                return err(at("mix"), "at least one weight must be positive".to_owned());
+            };
+            if source.kind == SourceKind::Saturated
+                && let Some(&other) = released
+                    .iter()
+                    .find(|&&p| self.products[p].route[0] != self.products[first].route[0])
+            {
+                return err(
+                    at("mix"),
+                    format!(
+                        "a saturated source's products must start at the same station, but `{}` and `{}` start at different ones",
+                        self.products[first].name, self.products[other].name
+                    ),
+                );
             }
         }
-        for product in &self.products {
-            let released = self.sources.iter().any(|s| {
-                s.mix
-                    .iter()
-                    .any(|&(p, w)| w > 0.0 && self.products[p].name == product.name)
-            });
+        for (p, product) in self.products.iter().enumerate() {
+            let released = self
+                .sources
+                .iter()
+                .any(|s| s.mix.iter().any(|&(q, w)| q == p && w > 0.0));
             if !released {
-                return err(format!(
-                    "product `{}` is released by no source",
-                    product.name
-                ));
+                return err(
+                    format!("products[{p}]"),
+                    format!(
+                        "product `{}` is released by no source: add it to a source's `mix`",
+                        product.name
+                    ),
+                );
             }
         }
         Ok(())

@@ -23,7 +23,7 @@ fn error_of(processing: Distribution) -> String {
 fn a_distribution_built_from_bad_parameters_is_rejected() {
     assert_eq!(
         error_of(Distribution::Exponential { mean: -1.0 }),
-        "station `S0`: processing time: `mean` must be positive and finite, got -1"
+        "stations[0].processing: station `S0`: `mean` must be positive and finite, got -1"
     );
 }
 
@@ -31,7 +31,7 @@ fn a_distribution_built_from_bad_parameters_is_rejected() {
 fn a_zero_processing_time_is_rejected_rather_than_looping_forever() {
     assert_eq!(
         error_of(Distribution::Constant { value: 0.0 }),
-        "station `S0`: processing time must have a positive mean, got 0"
+        "stations[0].processing: station `S0`: the mean processing time must be positive, got 0"
     );
 }
 
@@ -53,11 +53,11 @@ fn horizon_and_warmup_are_checked() {
     };
     assert_eq!(
         run(f64::NAN, 0.0).unwrap_err(),
-        "`horizon` must be positive and finite, got NaN"
+        "horizon: must be positive and finite, got NaN"
     );
     assert_eq!(
         run(10.0, 10.0).unwrap_err(),
-        "`warmup` must be in [0, horizon = 10), got 10"
+        "warmup: must be in [0, horizon = 10), got 10"
     );
     assert!(run(10.0, 0.0).is_ok());
 }
