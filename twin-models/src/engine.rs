@@ -545,6 +545,7 @@ impl Line {
             .as_ref()
             .map_or(0.0, |d| d.sample(&mut station.processing_stream));
         let s = &mut self.servers[server as usize];
+        let restart = s.state == ServerState::Busy;
         s.part = part;
         s.due = cal.now() + duration;
         cal.schedule(
@@ -554,7 +555,39 @@ impl Line {
                 generation: s.generation,
             },
         );
-        self.set_state(server, ServerState::Busy, cal);
+        if restart {
+            self.restart_busy_clocks(server, cal);
+        } else {
+            self.set_state(server, ServerState::Busy, cal);
+        }
+    }
+
+    /// A busy server goes straight on to its next part: its busy-time failure
+    /// clocks count the operation just finished and are armed for the new one,
+    /// exactly as leaving and re-entering `Busy` at this instant would do, without
+    /// two state changes per operation.
+    fn restart_busy_clocks(&mut self, server: u32, cal: &mut EventCalendar<Event>) {
+        let now = cal.now();
+        let s = &self.servers[server as usize];
+        let due = s.due;
+        for c in s.clocks.0..s.clocks.1 {
+            let clock = &mut self.clocks[c as usize];
+            if clock.kind != FailureClock::Busy {
+                continue;
+            }
+            clock.remaining = (clock.remaining - (now - clock.running_since)).max(0.0);
+            clock.generation = clock.generation.wrapping_add(1);
+            clock.running_since = now;
+            if now + clock.remaining <= due {
+                cal.schedule(
+                    clock.remaining,
+                    Event::Failure {
+                        clock: c,
+                        generation: clock.generation,
+                    },
+                );
+            }
+        }
     }
 
     fn eligible(&self, part: u32, station: u32) -> bool {
@@ -604,10 +637,15 @@ impl Line {
         }
     }
 
-    /// An idle `server` looks for work: the first eligible part of its input
+    /// A free `server` looks for work: the first eligible part of its input
     /// buffer (FIFO), or a new part from a saturated source, else it is starved.
+    /// Free means starved, or busy with no part: a server that has just handed
+    /// its part on stays busy if it can start the next one at once.
     fn try_pull(&mut self, server: u32, cal: &mut EventCalendar<Event>) {
-        if self.servers[server as usize].state != ServerState::Starved {
+        let s = &self.servers[server as usize];
+        let free =
+            s.state == ServerState::Starved || (s.state == ServerState::Busy && s.part == NONE);
+        if !free {
             return;
         }
         let station = self.servers[server as usize].station;
@@ -636,8 +674,10 @@ impl Line {
                 self.start_processing(server, part, cal);
             } else {
                 self.free_parts.push(part);
+                self.set_state(server, ServerState::Starved, cal);
             }
         } else {
+            self.set_state(server, ServerState::Starved, cal);
             // An idle server is room too: a part blocked upstream, or held by a
             // blocking source, may come straight onto it.
             self.notify_room(input, cal);
@@ -698,7 +738,6 @@ impl Line {
             self.completed += 1;
             self.leave(part, now);
             self.servers[server as usize].part = NONE;
-            self.set_state(server, ServerState::Starved, cal);
             self.try_pull(server, cal);
             return;
         }
@@ -706,7 +745,6 @@ impl Line {
         let room = self.room_for(buffer, part);
         if room != Room::Full {
             self.servers[server as usize].part = NONE;
-            self.set_state(server, ServerState::Starved, cal);
             self.put(part, buffer, room, cal);
             self.try_pull(server, cal);
         } else {
@@ -732,7 +770,6 @@ impl Line {
             self.scrapped += 1;
             self.leave(part, cal.now());
             self.servers[server as usize].part = NONE;
-            self.set_state(server, ServerState::Starved, cal);
             self.try_pull(server, cal);
             return;
         }
