@@ -431,7 +431,7 @@ impl Experiment {
             seed: self.seed,
             horizon: self.horizon,
             warmup: self.warmup,
-            time_unit: self.design_points[0].scenario.line.time_unit.symbol(),
+            time_unit: self.design_points[0].scenario.line().time_unit.symbol(),
             replications: 0,
             stopping: Stopping::Fixed,
             precision: self.precision.clone(),

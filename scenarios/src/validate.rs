@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
-    BufferSpec, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec, RunOptions, SinkSpec,
-    SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    BufferSpec, CompiledLine, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec, RunOptions,
+    SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };
 
 use crate::error::{FieldPath, Issue};
@@ -28,8 +29,8 @@ pub struct Overrides {
 pub struct Scenario {
     /// The scenario as written (names, defaults not filled in).
     pub file: ScenarioFile,
-    /// The resolved line, entities linked by index.
-    pub line: LineSpec,
+    /// The resolved line, checked and compiled once: every run only seeds it.
+    compiled: Arc<CompiledLine>,
     /// Structural oddities that do not stop a run.
     pub warnings: Vec<String>,
     origin: String,
@@ -114,7 +115,7 @@ impl Scenario {
 
     fn build(file: ScenarioFile, origin: &str, text: Option<&str>) -> Result<Self, ScenarioError> {
         let line = resolve(&file).map_err(|issue| issue.locate(origin, text))?;
-        let graph = line.check().map_err(|e| {
+        let compiled = CompiledLine::new(&line).map_err(|e| {
             let path = e
                 .field
                 .as_deref()
@@ -122,9 +123,9 @@ impl Scenario {
             Issue::new(path, e.message).locate(origin, text)
         })?;
         let scenario = Self {
-            warnings: graph.warnings().to_vec(),
+            warnings: compiled.graph().warnings().to_vec(),
             file,
-            line,
+            compiled: Arc::new(compiled),
             origin: origin.to_owned(),
             text: text.map(str::to_owned),
             dir: None,
@@ -139,6 +140,11 @@ impl Scenario {
         let mut scenario = Self::build(file, &self.origin, None)?;
         scenario.dir.clone_from(&self.dir);
         Ok(scenario)
+    }
+
+    /// The resolved line, entities linked by index.
+    pub fn line(&self) -> &LineSpec {
+        self.compiled.spec()
     }
 
     /// The directory of the scenario file, if it was read from one.
@@ -211,12 +217,14 @@ impl Scenario {
     pub fn run_with(&self, options: &RunOptions) -> Result<Kpis, ScenarioError> {
         // The line was checked when the scenario was built; what is left are the
         // run options, which are fields of `[scenario]`.
-        twin_models::simulate(&self.line, options).map_err(|e| ScenarioError::Invalid {
-            origin: self.origin.clone(),
-            line: None,
-            field: format!("scenario.{}", e.field.as_deref().unwrap_or("line")),
-            message: e.message,
-        })
+        self.compiled
+            .simulate(options)
+            .map_err(|e| ScenarioError::Invalid {
+                origin: self.origin.clone(),
+                line: None,
+                field: format!("scenario.{}", e.field.as_deref().unwrap_or("line")),
+                message: e.message,
+            })
     }
 }
 

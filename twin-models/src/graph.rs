@@ -1,7 +1,8 @@
 //! The line as a material-flow graph (petgraph): structural checks and analyses.
 
-use petgraph::algo::{has_path_connecting, tarjan_scc};
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::Dfs;
 
 use crate::{LineSpec, SourceKind};
 
@@ -129,33 +130,47 @@ impl LineSpec {
             }
         }
 
+        // Linear in the size of the line, and without recursion: one search from
+        // all sources, and strongly connected components by Kosaraju's algorithm
+        // (iterative depth-first searches), so that long lines neither take
+        // quadratic time nor overflow the stack.
+        let mut on_route = vec![false; self.stations.len()];
+        for &s in self.products.iter().flat_map(|p| p.route.iter().flatten()) {
+            on_route[s] = true;
+        }
+        let mut reached = vec![false; graph.node_count()];
+        let mut search = Dfs::empty(&graph);
+        for &src in &sources {
+            search.move_to(src);
+            while let Some(node) = search.next(&graph) {
+                reached[node.index()] = true;
+            }
+        }
         let mut warnings = Vec::new();
         for (i, station) in self.stations.iter().enumerate() {
-            let visited = self
-                .products
-                .iter()
-                .any(|p| p.route.iter().flatten().any(|&s| s == i));
-            if !visited {
+            if !on_route[i] {
                 warnings.push(format!(
                     "station `{}` is on no product's route",
                     station.name
                 ));
-            } else if !sources
-                .iter()
-                .any(|&src| has_path_connecting(&graph, src, stations[i], None))
-            {
+            } else if !reached[stations[i].index()] {
                 warnings.push(format!(
                     "station `{}` is reached by no part from any source",
                     station.name
                 ));
             }
         }
+        let mut feeds = vec![false; self.buffers.len()];
+        for b in self.stations.iter().filter_map(|s| s.input) {
+            feeds[b] = true;
+        }
         for (b, buffer) in self.buffers.iter().enumerate() {
-            if !self.stations.iter().any(|s| s.input == Some(b)) {
+            if !feeds[b] {
                 warnings.push(format!("buffer `{}` feeds no station", buffer.name));
             }
         }
-        for component in tarjan_scc(&graph) {
+        let mut cycles = Vec::new();
+        for component in kosaraju_scc(&graph) {
             let cyclic = component.len() > 1 || graph.contains_edge(component[0], component[0]);
             let finite = component.iter().any(|&n| match graph[n] {
                 Node::Buffer(b) => self.buffers[b].capacity.is_some(),
@@ -170,12 +185,15 @@ impl LineSpec {
                     })
                     .collect();
                 names.sort_unstable();
-                warnings.push(format!(
+                cycles.push(format!(
                     "stations {} form a cycle through finite buffers: the line can deadlock (blocking after service)",
                     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
                 ));
             }
         }
+        // In name order, independent of the order the components are found in.
+        cycles.sort_unstable();
+        warnings.extend(cycles);
         Ok(LineGraph {
             graph,
             station_nodes: stations,

@@ -3,6 +3,10 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use crate::engine::RunOptions;
+use crate::engine::books::{Books, StationBooks};
+use crate::line::{LineSpec, ServerState};
+
 /// The version tag of the KPI schema that [`Kpis`] serialises to.
 pub const KPI_SCHEMA: &str = "linetwin.kpi/1";
 
@@ -137,4 +141,110 @@ pub struct Kpis {
     pub bottleneck: String,
     /// How the bottleneck was found.
     pub bottleneck_method: &'static str,
+}
+
+/// The KPIs of a replication from its closed books: state fractions, OEE (ISO
+/// 22400-2), the bottleneck, throughput and lead times over `[warmup, horizon]`.
+pub(crate) fn close(
+    spec: &LineSpec,
+    options: &RunOptions,
+    station_books: &[StationBooks],
+    books: &Books,
+) -> Kpis {
+    let horizon = options.horizon;
+    let period = horizon - options.warmup;
+    let mut stations = IndexMap::with_capacity(station_books.len());
+    for (station, s) in spec.stations.iter().zip(station_books) {
+        let total = f64::from(station.servers) * period;
+        let fraction = |state: ServerState| s.state_time[state.index()] / total;
+        let states = StateFractions {
+            busy: fraction(ServerState::Busy),
+            starved: fraction(ServerState::Starved),
+            blocked: fraction(ServerState::Blocked),
+            down: fraction(ServerState::Down),
+            setup: fraction(ServerState::Setup),
+            maintenance: fraction(ServerState::Maintenance),
+        };
+        // ISO 22400-2: planned busy time excludes planned downtime (maintenance).
+        let planned_busy = total - s.state_time[ServerState::Maintenance.index()];
+        let production = s.state_time[ServerState::Busy.index()];
+        let good = s.operations - s.scrapped;
+        let oee = oee(
+            production / planned_busy,
+            s.nominal_time / production,
+            good as f64 / s.operations as f64,
+        );
+        stations.insert(
+            station.name.clone(),
+            StationKpis {
+                servers: station.servers,
+                states,
+                utilization: states.busy,
+                operations: s.operations,
+                scrapped: s.scrapped,
+                failures: s.failures,
+                oee,
+            },
+        );
+    }
+    // Roser's active-period method in its utilisation form: the station whose
+    // servers are active (not starved, not blocked) the largest share of time.
+    let (bottleneck, bottleneck_kpis) = stations
+        .iter()
+        .fold(
+            None::<(&String, &StationKpis)>,
+            |best, (name, k)| match best {
+                Some((_, b)) if b.states.active() >= k.states.active() => best,
+                _ => Some((name, k)),
+            },
+        )
+        .expect("a checked line has stations");
+    let produced = books.completed + books.scrapped;
+    let line_oee = oee(
+        bottleneck_kpis.oee.availability,
+        bottleneck_kpis.oee.performance,
+        books.completed as f64 / produced as f64,
+    );
+    let throughput = books.completed as f64 / period;
+    let quantile = |q| books.lead_time_quantiles.quantile(q);
+    Kpis {
+        schema: KPI_SCHEMA,
+        scenario: spec.name.clone(),
+        time_unit: spec.time_unit.symbol(),
+        seed: options.seed,
+        replication: options.replication,
+        horizon,
+        warmup: options.warmup,
+        line: LineKpis {
+            parts_released: books.released,
+            parts_completed: books.completed,
+            parts_scrapped: books.scrapped,
+            parts_lost: books.lost,
+            parts_in_system: books.in_system,
+            parts_in_system_at_start: books.in_system_at_start,
+            throughput,
+            throughput_per_hour: throughput * spec.time_unit.per_hour(),
+            wip_mean: books.wip.mean(horizon),
+            lead_time: LeadTime {
+                mean: books.lead_time.mean(),
+                p50: quantile(0.5),
+                p90: quantile(0.9),
+                p95: quantile(0.95),
+                max: books.lead_time.max(),
+            },
+            oee: line_oee,
+        },
+        bottleneck: bottleneck.clone(),
+        bottleneck_method: "active-period (utilisation): largest fraction of time busy, in setup, down or in maintenance",
+        stations,
+    }
+}
+
+fn oee(availability: f64, performance: f64, quality: f64) -> Oee {
+    Oee {
+        availability,
+        performance,
+        quality,
+        oee: availability * performance * quality,
+    }
 }

@@ -18,10 +18,10 @@ mod graph;
 mod kpi;
 mod line;
 
-pub use engine::{RunOptions, simulate};
+pub use engine::{CompiledLine, RunOptions, simulate};
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{KPI_SCHEMA, Kpis, LeadTime, LineKpis, Oee, StateFractions, StationKpis};
 pub use line::{
-    BufferSpec, FailureClock, FailureSpec, LineSpec, ProductSpec, ServerState, SinkSpec,
+    BufferSpec, FailureClock, FailureSpec, LineSpec, ProductSpec, STATES, ServerState, SinkSpec,
     SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };

@@ -50,6 +50,9 @@ pub enum ServerState {
     Maintenance,
 }
 
+/// The number of server states: the length of every per-state array.
+pub const STATES: usize = ServerState::ALL.len();
+
 impl ServerState {
     /// All states, in reporting order.
     pub const ALL: [ServerState; 6] = [

@@ -221,7 +221,7 @@ fn execute(command: Command) -> Result<String, Failure> {
         Command::Validate { file } => {
             let scenario = Scenario::from_path(&file)?;
             let experiment = Experiment::new(&scenario, &ExperimentOptions::default())?;
-            let line = &scenario.line;
+            let line = scenario.line();
             let mut out = format!(
                 "{}: ok — {} products, {} stations, {} buffers, {} sources, {} sinks\n",
                 file.display(),

@@ -103,12 +103,12 @@ fn design_points_are_variants_crossed_with_the_factor_grid() {
         ]
     );
     // The factor values reach the model.
-    let last = &e.design_points[7].scenario.line;
+    let last = &e.design_points[7].scenario.line();
     assert_eq!(last.buffers[0].capacity, Some(5));
     assert_eq!(last.stations[1].servers, 2);
     assert_eq!(last.stations[1].failures[0].ttr.mean(), 5.0);
     assert_eq!(
-        e.design_points[0].scenario.line.stations[1].failures[0]
+        e.design_points[0].scenario.line().stations[1].failures[0]
             .ttr
             .mean(),
         10.0

@@ -150,3 +150,29 @@ fn blocked_part_is_not_held_up_by_a_waiter_for_another_station() {
     assert_eq!(kpis.stations["S3"].operations, 0);
     assert_eq!(kpis.stations["S2"].operations, 2);
 }
+
+/// A long saturated line of zero-capacity hand-overs whose last station is the slow
+/// one: every upstream server is blocked, and each completion at the end lets the
+/// whole chain move up by one. The unblocking cascade must not use stack in
+/// proportion to the line's length (it once recursed through every station), so
+/// the run is made on a thread with a small stack.
+#[test]
+fn long_blocked_chain_unblocks_without_deep_recursion() {
+    const STATIONS: usize = 3_000;
+    let mut stages = vec![Stage::new(constant(0.001)).buffer(0); STATIONS];
+    stages[0] = Stage::new(constant(0.001));
+    stages[STATIONS - 1] = Stage::new(constant(1000.0)).buffer(0);
+    let spec = serial_line("long chain", SourceKind::Saturated, &stages).build();
+    let kpis = std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(move || run(&spec, 4_500.0))
+        .expect("thread starts")
+        .join()
+        .expect("the run does not overflow its stack");
+    // The first part reaches the last station at 2999 × 0.001 = 2.999 and it then
+    // completes a part every 1000: at 1002.999, ..., 4002.999.
+    assert_eq!(kpis.line.parts_completed, 4);
+    // Every station holds one part (the last one processing, the others blocked).
+    assert_eq!(kpis.line.parts_in_system, STATIONS as u64);
+    assert_eq!(kpis.line.parts_released, STATIONS as u64 + 4);
+}

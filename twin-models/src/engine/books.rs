@@ -1,0 +1,116 @@
+//! The books of one replication: counters and accumulators the engine keeps while
+//! it runs, restarted at the end of the warm-up and closed at the horizon. The
+//! KPI formulas on the closed books are in `kpi.rs`.
+
+use sim_core::{QuantileSketch, Tally, TimeWeighted};
+
+use super::RunOptions;
+use super::build::Line;
+use crate::kpi::{self, Kpis};
+use crate::line::STATES;
+
+/// What a station has done during the period.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StationBooks {
+    /// Server time in each state over the period, summed over servers at the horizon.
+    pub(crate) state_time: [f64; STATES],
+    /// Processing completions (good and scrapped).
+    pub(crate) operations: u64,
+    pub(crate) scrapped: u64,
+    /// Failures that started during the period.
+    pub(crate) failures: u64,
+    /// Planned run time of the operations: the sum of their products' mean times.
+    pub(crate) nominal_time: f64,
+}
+
+/// What the line as a whole has done during the period.
+#[derive(Debug)]
+pub(crate) struct Books {
+    /// End of the warm-up.
+    pub(crate) warmup: f64,
+    pub(crate) wip: TimeWeighted,
+    pub(crate) in_system: u64,
+    pub(crate) in_system_at_start: u64,
+    pub(crate) released: u64,
+    pub(crate) completed: u64,
+    pub(crate) scrapped: u64,
+    pub(crate) lost: u64,
+    pub(crate) lead_time: Tally,
+    pub(crate) lead_time_quantiles: QuantileSketch,
+}
+
+impl Books {
+    pub(crate) fn new(warmup: f64) -> Self {
+        Self {
+            warmup,
+            wip: TimeWeighted::new(0.0, 0.0),
+            in_system: 0,
+            in_system_at_start: 0,
+            released: 0,
+            completed: 0,
+            scrapped: 0,
+            lost: 0,
+            lead_time: Tally::new(),
+            lead_time_quantiles: QuantileSketch::new(),
+        }
+    }
+
+    /// A part enters the line.
+    #[inline]
+    pub(crate) fn release(&mut self, now: f64) {
+        self.released += 1;
+        self.in_system += 1;
+        self.wip.set(now, self.in_system as f64);
+    }
+
+    /// A part leaves the line (completed or scrapped).
+    #[inline]
+    pub(crate) fn leave(&mut self, now: f64) {
+        self.in_system -= 1;
+        self.wip.set(now, self.in_system as f64);
+    }
+
+    /// A good part reaches its sink after `lead_time`.
+    #[inline]
+    pub(crate) fn complete(&mut self, lead_time: f64) {
+        self.lead_time.add(lead_time);
+        self.lead_time_quantiles.add(lead_time);
+        self.completed += 1;
+    }
+}
+
+impl Line<'_> {
+    /// End of warm-up: forget everything measured so far.
+    pub(crate) fn on_warmup_end(&mut self, now: f64) {
+        for station in &mut self.stations {
+            station.books = StationBooks::default();
+        }
+        for server in &mut self.servers {
+            server.since = now;
+            server.state_time = [0.0; STATES];
+        }
+        let b = &mut self.books;
+        b.wip.reset(now);
+        b.in_system_at_start = b.in_system;
+        b.released = 0;
+        b.completed = 0;
+        b.scrapped = 0;
+        b.lost = 0;
+        b.lead_time = Tally::new();
+        b.lead_time_quantiles = QuantileSketch::new();
+    }
+
+    /// Closes the books at the horizon and computes the KPIs.
+    pub(crate) fn finish(mut self, options: &RunOptions) -> Kpis {
+        let horizon = options.horizon;
+        for server in &mut self.servers {
+            server.state_time[server.state.index()] += horizon - server.since;
+            let station = &mut self.stations[server.station as usize].books.state_time;
+            for (total, t) in station.iter_mut().zip(server.state_time) {
+                *total += t;
+            }
+        }
+        let stations: Vec<StationBooks> = self.stations.into_iter().map(|s| s.books).collect();
+        kpi::close(&self.c.spec, options, &stations, &self.books)
+    }
+}

@@ -1,0 +1,353 @@
+//! From a checked spec to a compiled line (names resolved, flat tables, stream
+//! keys), built once per design point; and from a compiled line to the state of
+//! one replication, seeded from `(seed, replication)`.
+
+use std::collections::VecDeque;
+
+use sim_core::{Distribution, EventCalendar, RandomStream, StreamKey};
+
+use super::RunOptions;
+use super::books::{Books, StationBooks};
+use super::buffer::{Buffer, BufferTable};
+use super::event::Event;
+use super::failure::{Clock, ClockTable};
+use super::part::{NONE, Parts};
+use super::server::Server;
+use super::source::{Source, SourceTable};
+use crate::graph::{LineGraph, StructureError};
+use crate::line::{LineSpec, STATES, ServerState, SourceKind, WhenFull};
+
+/// One step of a product's route.
+#[derive(Debug)]
+pub(crate) struct Step {
+    /// The input buffer of the step's stations.
+    pub(crate) buffer: u32,
+    /// The stations that can do the step.
+    pub(crate) stations: Vec<u32>,
+}
+
+/// The fixed description of a station.
+#[derive(Debug)]
+pub(crate) struct StationTable {
+    /// Its servers: `servers.0..servers.1`.
+    pub(crate) servers: (u32, u32),
+    pub(crate) input: u32,
+    pub(crate) processing: Vec<Option<Distribution>>,
+    /// Mean processing time per product: ISO 22400's planned run time per item.
+    pub(crate) nominal: Vec<f64>,
+    pub(crate) scrap: f64,
+    processing_key: StreamKey,
+    scrap_key: StreamKey,
+}
+
+/// A station's state in one replication.
+#[derive(Debug)]
+pub(crate) struct Station<'c> {
+    /// Copies of the table's hot fields.
+    pub(crate) servers: (u32, u32),
+    pub(crate) input: u32,
+    pub(crate) processing: &'c [Option<Distribution>],
+    pub(crate) nominal: &'c [f64],
+    pub(crate) scrap: f64,
+    pub(crate) processing_stream: RandomStream,
+    pub(crate) scrap_stream: RandomStream,
+    pub(crate) books: StationBooks,
+}
+
+/// A server's fixed description.
+#[derive(Debug)]
+struct ServerTable {
+    station: u32,
+    clocks: (u32, u32),
+}
+
+/// A line checked and compiled into flat tables, ready to run any number of
+/// replications: each [`CompiledLine::simulate`] only seeds fresh state from it.
+///
+/// Build it once per design point; it is immutable and `Sync`, so parallel
+/// replications share it.
+#[derive(Debug)]
+pub struct CompiledLine {
+    pub(crate) spec: LineSpec,
+    graph: LineGraph,
+    pub(crate) routes: Vec<Vec<Step>>,
+    pub(crate) stations: Vec<StationTable>,
+    servers: Vec<ServerTable>,
+    pub(crate) clocks: Vec<ClockTable>,
+    pub(crate) buffers: Vec<BufferTable>,
+    pub(crate) sources: Vec<SourceTable>,
+}
+
+impl CompiledLine {
+    /// Checks `spec` ([`LineSpec::check`]) and compiles it.
+    ///
+    /// Errors: the structural errors of [`LineSpec::check`].
+    pub fn new(spec: &LineSpec) -> Result<Self, StructureError> {
+        let graph = spec.check()?;
+        let mut buffers: Vec<BufferTable> = spec
+            .buffers
+            .iter()
+            .map(|b| BufferTable::new(b.capacity.map_or(usize::MAX, |c| c as usize)))
+            .collect();
+        let mut stations = Vec::with_capacity(spec.stations.len());
+        let mut servers = Vec::new();
+        let mut clocks = Vec::new();
+        for (s, station) in spec.stations.iter().enumerate() {
+            let input = match station.input {
+                Some(b) => b,
+                None => {
+                    buffers.push(BufferTable::new(usize::MAX));
+                    buffers.len() - 1
+                }
+            };
+            buffers[input].consumers.push(s as u32);
+            buffers[input].single_consumer = buffers[input].consumers.len() == 1;
+            let first = servers.len() as u32;
+            for k in 0..station.servers {
+                let clock_start = clocks.len() as u32;
+                for mode in &station.failures {
+                    let entity = format!("{}/{}", station.name, mode.name);
+                    let index = u64::from(k);
+                    clocks.push(ClockTable {
+                        server: servers.len() as u32,
+                        kind: mode.clock,
+                        ttf: mode.ttf.clone(),
+                        ttr: mode.ttr.clone(),
+                        ttf_key: StreamKey::new("time-to-failure", &entity, index),
+                        ttr_key: StreamKey::new("time-to-repair", &entity, index),
+                    });
+                }
+                servers.push(ServerTable {
+                    station: s as u32,
+                    clocks: (clock_start, clocks.len() as u32),
+                });
+            }
+            stations.push(StationTable {
+                servers: (first, servers.len() as u32),
+                input: input as u32,
+                processing: station.processing.clone(),
+                nominal: station
+                    .processing
+                    .iter()
+                    .map(|d| d.as_ref().map_or(f64::NAN, Distribution::mean))
+                    .collect(),
+                scrap: station.scrap,
+                processing_key: StreamKey::new("processing", &station.name, 0),
+                scrap_key: StreamKey::new("scrap", &station.name, 0),
+            });
+        }
+        let routes: Vec<Vec<Step>> = spec
+            .products
+            .iter()
+            .map(|p| {
+                p.route
+                    .iter()
+                    .map(|step| Step {
+                        buffer: stations[step[0]].input,
+                        stations: step.iter().map(|&s| s as u32).collect(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let sources: Vec<SourceTable> = spec
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, source)| {
+                let total: f64 = source.mix.iter().map(|m| m.1).sum();
+                let mut acc = 0.0;
+                let mut mix: Vec<(u32, f64)> = source
+                    .mix
+                    .iter()
+                    .filter(|m| m.1 > 0.0)
+                    .map(|&(p, w)| {
+                        acc += w / total;
+                        (p as u32, acc)
+                    })
+                    .collect();
+                if let Some(last) = mix.last_mut() {
+                    last.1 = 1.0;
+                }
+                let (interarrival, when_full) = match &source.kind {
+                    SourceKind::Saturated => {
+                        let first = routes[mix[0].0 as usize][0].buffer;
+                        buffers[first as usize].saturated_by = i as u32;
+                        (None, WhenFull::Block)
+                    }
+                    SourceKind::Arrivals {
+                        interarrival,
+                        when_full,
+                    } => (Some(interarrival.clone()), *when_full),
+                };
+                SourceTable {
+                    interarrival,
+                    when_full,
+                    mix,
+                    arrival_key: StreamKey::new("arrivals", &source.name, 0),
+                    mix_key: StreamKey::new("product-mix", &source.name, 0),
+                }
+            })
+            .collect();
+        Ok(Self {
+            spec: spec.clone(),
+            graph,
+            routes,
+            stations,
+            servers,
+            clocks,
+            buffers,
+            sources,
+        })
+    }
+
+    /// The spec the line was compiled from.
+    pub fn spec(&self) -> &LineSpec {
+        &self.spec
+    }
+
+    /// The line's material-flow graph, with its structural warnings.
+    pub fn graph(&self) -> &LineGraph {
+        &self.graph
+    }
+}
+
+impl BufferTable {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            consumers: Vec::new(),
+            single_consumer: true,
+            saturated_by: NONE,
+        }
+    }
+}
+
+/// The state of one replication of a compiled line: the model the kernel runs.
+#[derive(Debug)]
+pub(crate) struct Line<'c> {
+    /// The fixed tables.
+    pub(crate) c: &'c CompiledLine,
+    /// The products' routes (the table's, held here for the hot path).
+    pub(crate) routes: &'c [Vec<Step>],
+    pub(crate) stations: Vec<Station<'c>>,
+    pub(crate) servers: Vec<Server>,
+    pub(crate) clocks: Vec<Clock>,
+    pub(crate) buffers: Vec<Buffer<'c>>,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) parts: Parts,
+    /// Buffers whose waiters are being let in: the unblocking cascade's work list
+    /// (see `flow.rs`), empty between events.
+    pub(crate) cascade: Vec<u32>,
+    pub(crate) books: Books,
+}
+
+impl<'c> Line<'c> {
+    /// Fresh state for one replication: every stream seeded from
+    /// `(options.seed, options.replication)` and its key.
+    pub(crate) fn new(c: &'c CompiledLine, options: &RunOptions) -> Self {
+        let stream = |key: StreamKey| RandomStream::new(options.seed, options.replication, key);
+        let servers = c
+            .servers
+            .iter()
+            .map(|s| Server {
+                station: s.station,
+                state: ServerState::Starved,
+                since: 0.0,
+                state_time: [0.0; STATES],
+                part: NONE,
+                due: 0.0,
+                remaining: 0.0,
+                generation: 0,
+                resume: ServerState::Starved,
+                clocks: s.clocks,
+            })
+            .collect();
+        let clocks = c
+            .clocks
+            .iter()
+            .map(|t| {
+                let mut ttf_stream = stream(t.ttf_key);
+                let remaining = t.ttf.sample(&mut ttf_stream);
+                Clock {
+                    server: t.server,
+                    kind: t.kind,
+                    remaining,
+                    running_since: f64::NAN,
+                    generation: 0,
+                    ttf_stream,
+                    ttr_stream: stream(t.ttr_key),
+                }
+            })
+            .collect();
+        let stations = c
+            .stations
+            .iter()
+            .map(|t| Station {
+                servers: t.servers,
+                input: t.input,
+                processing: &t.processing,
+                nominal: &t.nominal,
+                scrap: t.scrap,
+                processing_stream: stream(t.processing_key),
+                scrap_stream: stream(t.scrap_key),
+                books: StationBooks::default(),
+            })
+            .collect();
+        let sources = c
+            .sources
+            .iter()
+            .map(|t| Source {
+                arrival_stream: stream(t.arrival_key),
+                mix_stream: stream(t.mix_key),
+                held: NONE,
+            })
+            .collect();
+        Self {
+            c,
+            routes: &c.routes,
+            stations,
+            servers,
+            clocks,
+            buffers: c
+                .buffers
+                .iter()
+                .map(|t| Buffer {
+                    capacity: t.capacity,
+                    consumers: &t.consumers,
+                    single_consumer: t.single_consumer,
+                    queue: VecDeque::new(),
+                    waiters: VecDeque::new(),
+                })
+                .collect(),
+            sources,
+            parts: Parts::default(),
+            cascade: Vec::new(),
+            books: Books::new(options.warmup),
+        }
+    }
+
+    /// Time 0: start calendar-time failure clocks, first arrivals, saturated starts.
+    pub(crate) fn start(&mut self, cal: &mut EventCalendar<Event>) {
+        if self.books.warmup > 0.0 {
+            cal.schedule_at(self.books.warmup, Event::WarmupEnd);
+        }
+        for (c, clock) in self.clocks.iter_mut().enumerate() {
+            if clock.runs_in(ServerState::Starved) {
+                clock.running_since = 0.0;
+                cal.schedule(
+                    clock.remaining,
+                    Event::Failure {
+                        clock: c as u32,
+                        generation: clock.generation,
+                    },
+                );
+            }
+        }
+        for s in 0..self.sources.len() {
+            self.schedule_arrival(s as u32, cal);
+        }
+        for server in 0..self.servers.len() as u32 {
+            self.try_pull(server, cal);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The line's events: small and `Copy`, one arm per concern.
+
+/// An event of the line. Indices point into the line's flat tables; generations
+/// cancel events that became stale (a completion after a failure, a failure
+/// after its clock was paused).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Event {
+    /// A source of kind arrivals releases its next part.
+    Arrival { source: u32 },
+    /// A server finishes its operation.
+    Completion { server: u32, generation: u32 },
+    /// A failure clock runs out.
+    Failure { clock: u32, generation: u32 },
+    /// A failed server is repaired.
+    Repair { clock: u32 },
+    /// The warm-up ends: statistics restart.
+    WarmupEnd,
+}

@@ -1,0 +1,304 @@
+//! The material flow: parts arrive, servers pull them from their input buffers,
+//! finished parts are pushed on, and room that appears lets blocked servers and
+//! sources move in (the unblocking cascade, run from a work list so that its
+//! depth never grows with the line).
+
+use sim_core::EventCalendar;
+
+use super::buffer::{Room, Waiter};
+use super::build::Line;
+use super::event::Event;
+use super::part::NONE;
+use crate::line::{ServerState, WhenFull};
+
+impl Line<'_> {
+    /// Schedules the next arrival of a source of kind arrivals.
+    pub(crate) fn schedule_arrival(&mut self, source: u32, cal: &mut EventCalendar<Event>) {
+        if let Some(d) = &self.c.sources[source as usize].interarrival {
+            let src = &mut self.sources[source as usize];
+            cal.schedule(d.sample(&mut src.arrival_stream), Event::Arrival { source });
+        }
+    }
+
+    fn release(&mut self, part: u32, now: f64) {
+        self.parts[part].released = now;
+        self.books.release(now);
+    }
+
+    fn leave(&mut self, part: u32, now: f64) {
+        self.parts.free(part);
+        self.books.leave(now);
+    }
+
+    /// Starts processing `part` on the idle `server`.
+    fn start_processing(&mut self, server: u32, part: u32, cal: &mut EventCalendar<Event>) {
+        let station = self.servers[server as usize].station as usize;
+        let product = self.parts[part].product as usize;
+        let st = &mut self.stations[station];
+        let duration = st.processing[product]
+            .as_ref()
+            .map_or(0.0, |d| d.sample(&mut st.processing_stream));
+        let s = &mut self.servers[server as usize];
+        let restart = s.state == ServerState::Busy;
+        s.part = part;
+        s.due = cal.now() + duration;
+        cal.schedule(
+            duration,
+            Event::Completion {
+                server,
+                generation: s.generation,
+            },
+        );
+        if restart {
+            self.restart_busy_clocks(server, cal);
+        } else {
+            self.set_state(server, ServerState::Busy, cal);
+        }
+    }
+
+    fn eligible(&self, part: u32, station: u32) -> bool {
+        let p = self.parts[part];
+        self.routes[p.product as usize][p.step as usize]
+            .stations
+            .contains(&station)
+    }
+
+    /// A starved server of a consumer of `buffer` that may take `part`.
+    fn idle_server_for(&self, buffer: u32, part: u32) -> Option<u32> {
+        let b = &self.buffers[buffer as usize];
+        for &st in b.consumers {
+            if !b.single_consumer && !self.eligible(part, st) {
+                continue;
+            }
+            let (first, end) = self.stations[st as usize].servers;
+            if let Some(server) =
+                (first..end).find(|&s| self.servers[s as usize].state == ServerState::Starved)
+            {
+                return Some(server);
+            }
+        }
+        None
+    }
+
+    /// Where `part` would go if it moved into `buffer` now.
+    pub(crate) fn room_for(&self, buffer: u32, part: u32) -> Room {
+        if let Some(server) = self.idle_server_for(buffer, part) {
+            return Room::Server(server);
+        }
+        let b = &self.buffers[buffer as usize];
+        if b.queue.len() < b.capacity {
+            Room::Queue
+        } else {
+            Room::Full
+        }
+    }
+
+    /// Moves `part` into `buffer` where [`Line::room_for`] found room: straight
+    /// onto an idle server that can take it, else to the back of the queue.
+    fn put(&mut self, part: u32, buffer: u32, room: Room, cal: &mut EventCalendar<Event>) {
+        match room {
+            Room::Server(server) => self.start_processing(server, part, cal),
+            Room::Queue => self.buffers[buffer as usize].queue.push_back(part),
+            Room::Full => unreachable!("put is only called with room"),
+        }
+    }
+
+    /// A free `server` looks for work: the first eligible part of its input
+    /// buffer (FIFO), or a new part from a saturated source, else it is starved.
+    /// Free means starved, or busy with no part: a server that has just handed
+    /// its part on stays busy if it can start the next one at once.
+    pub(crate) fn try_pull(&mut self, server: u32, cal: &mut EventCalendar<Event>) {
+        let s = &self.servers[server as usize];
+        let free =
+            s.state == ServerState::Starved || (s.state == ServerState::Busy && s.part == NONE);
+        if !free {
+            return;
+        }
+        let station = self.servers[server as usize].station;
+        let input = self.stations[station as usize].input;
+        let b = &self.buffers[input as usize];
+        let found = if b.single_consumer {
+            (!b.queue.is_empty()).then_some(0)
+        } else {
+            b.queue.iter().position(|&p| self.eligible(p, station))
+        };
+        if let Some(index) = found {
+            let queue = &mut self.buffers[input as usize].queue;
+            let part = if index == 0 {
+                queue.pop_front()
+            } else {
+                queue.remove(index)
+            }
+            .expect("index from position");
+            self.start_processing(server, part, cal);
+            self.notify_room(input, cal);
+        } else if self.c.buffers[input as usize].saturated_by != NONE {
+            let source = self.c.buffers[input as usize].saturated_by as usize;
+            let product = self.c.sources[source].draw_product(&mut self.sources[source]);
+            let part = self.parts.create(product);
+            if self.eligible(part, station) {
+                self.release(part, cal.now());
+                self.start_processing(server, part, cal);
+            } else {
+                self.parts.free(part);
+                self.set_state(server, ServerState::Starved, cal);
+            }
+        } else {
+            self.set_state(server, ServerState::Starved, cal);
+            // An idle server is room too: a part blocked upstream, or held by a
+            // blocking source, may come straight onto it.
+            self.notify_room(input, cal);
+        }
+    }
+
+    /// Room appeared in `buffer`: let blocked servers and sources move in, in the
+    /// order they started waiting.
+    ///
+    /// A move can free room further upstream (the server that moved pulls its
+    /// next part), which is handled before this buffer's remaining waiters, as a
+    /// recursive call would, but from the work list `cascade`: called while the
+    /// cascade runs, this only pushes `buffer` on it. The stack depth therefore
+    /// stays constant however long the chain of blocked stations is.
+    pub(crate) fn notify_room(&mut self, buffer: u32, cal: &mut EventCalendar<Event>) {
+        if self.buffers[buffer as usize].waiters.is_empty() {
+            // Nobody waits here: nothing to let in (the common case).
+            return;
+        }
+        self.cascade.push(buffer);
+        if self.cascade.len() > 1 {
+            return;
+        }
+        while let Some(&top) = self.cascade.last() {
+            if !self.let_one_in(top, cal) {
+                self.cascade.pop();
+            }
+        }
+    }
+
+    /// Moves the first waiter of `buffer` whose part has room (in a buffer shared
+    /// by several stations, room can depend on the part, so a waiter without room
+    /// does not hold up the ones behind it). Returns false if none could move.
+    /// What the move sets off may change the waiting list, so the caller starts
+    /// over from the front.
+    fn let_one_in(&mut self, buffer: u32, cal: &mut EventCalendar<Event>) -> bool {
+        let mut i = 0;
+        while let Some(&waiter) = self.buffers[buffer as usize].waiters.get(i) {
+            let part = match waiter {
+                Waiter::Server(server) => self.servers[server as usize].part,
+                Waiter::Source(source) => self.sources[source as usize].held,
+            };
+            let room = self.room_for(buffer, part);
+            if room == Room::Full {
+                if self.buffers[buffer as usize].single_consumer {
+                    // Every waiting part has the same room: none behind fits either.
+                    return false;
+                }
+                i += 1;
+                continue;
+            }
+            self.buffers[buffer as usize].waiters.remove(i);
+            match waiter {
+                Waiter::Server(server) => {
+                    self.servers[server as usize].part = NONE;
+                    self.set_state(server, ServerState::Starved, cal);
+                    self.put(part, buffer, room, cal);
+                    self.try_pull(server, cal);
+                }
+                Waiter::Source(source) => {
+                    self.sources[source as usize].held = NONE;
+                    self.release(part, cal.now());
+                    self.put(part, buffer, room, cal);
+                    self.schedule_arrival(source, cal);
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The finished part on `server` moves on: to the next step's buffer, or to
+    /// its sink. If the buffer is full the server is blocked.
+    pub(crate) fn push_finished(&mut self, server: u32, cal: &mut EventCalendar<Event>) {
+        let part = self.servers[server as usize].part;
+        let p = self.parts[part];
+        let route = &self.routes[p.product as usize];
+        if p.step as usize == route.len() {
+            let now = cal.now();
+            self.books.complete(now - p.released);
+            self.leave(part, now);
+            self.servers[server as usize].part = NONE;
+            self.try_pull(server, cal);
+            return;
+        }
+        let buffer = route[p.step as usize].buffer;
+        let room = self.room_for(buffer, part);
+        if room != Room::Full {
+            self.servers[server as usize].part = NONE;
+            self.put(part, buffer, room, cal);
+            self.try_pull(server, cal);
+        } else {
+            self.set_state(server, ServerState::Blocked, cal);
+            self.buffers[buffer as usize]
+                .waiters
+                .push_back(Waiter::Server(server));
+        }
+    }
+
+    /// A server finished its operation: the part is scrapped or moves on.
+    pub(crate) fn on_completion(
+        &mut self,
+        server: u32,
+        generation: u32,
+        cal: &mut EventCalendar<Event>,
+    ) {
+        let s = &self.servers[server as usize];
+        if s.generation != generation || s.state != ServerState::Busy {
+            return;
+        }
+        let part = s.part;
+        let station = s.station as usize;
+        let product = self.parts[part].product as usize;
+        let state = &mut self.stations[station];
+        state.books.operations += 1;
+        state.books.nominal_time += state.nominal[product];
+        if state.scrap > 0.0 && state.scrap_stream.uniform01() < state.scrap {
+            state.books.scrapped += 1;
+            self.books.scrapped += 1;
+            self.leave(part, cal.now());
+            self.servers[server as usize].part = NONE;
+            self.try_pull(server, cal);
+            return;
+        }
+        self.parts[part].step += 1;
+        self.push_finished(server, cal);
+    }
+
+    /// A source of kind arrivals releases a part, or holds or loses it when the
+    /// first buffer is full.
+    pub(crate) fn on_arrival(&mut self, source: u32, cal: &mut EventCalendar<Event>) {
+        let s = source as usize;
+        let product = self.c.sources[s].draw_product(&mut self.sources[s]);
+        let part = self.parts.create(product);
+        let buffer = self.routes[product as usize][0].buffer;
+        let room = self.room_for(buffer, part);
+        if room != Room::Full {
+            self.release(part, cal.now());
+            self.put(part, buffer, room, cal);
+            self.schedule_arrival(source, cal);
+            return;
+        }
+        match self.c.sources[s].when_full {
+            WhenFull::Lose => {
+                self.books.lost += 1;
+                self.parts.free(part);
+                self.schedule_arrival(source, cal);
+            }
+            WhenFull::Block => {
+                self.sources[s].held = part;
+                self.buffers[buffer as usize]
+                    .waiters
+                    .push_back(Waiter::Source(source));
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Parts in the line: a slab of part records reused through a free list, so
+//! memory grows with the work in progress, not with time.
+
+/// "No part" / "no entity" in the `u32` index fields of the engine.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// A part in the line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Part {
+    pub(crate) product: u32,
+    /// Index of the route step the part is at or heading to.
+    pub(crate) step: u32,
+    /// When the part entered the line (NaN until it is released).
+    pub(crate) released: f64,
+}
+
+/// The parts of one replication, by id.
+#[derive(Debug, Default)]
+pub(crate) struct Parts {
+    parts: Vec<Part>,
+    free: Vec<u32>,
+}
+
+impl Parts {
+    /// A new part of `product` at the first step of its route, not yet released.
+    pub(crate) fn create(&mut self, product: u32) -> u32 {
+        let part = Part {
+            product,
+            step: 0,
+            released: f64::NAN,
+        };
+        match self.free.pop() {
+            Some(id) => {
+                self.parts[id as usize] = part;
+                id
+            }
+            None => {
+                self.parts.push(part);
+                (self.parts.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Gives the id of a part that left the line (or never entered it) back.
+    pub(crate) fn free(&mut self, part: u32) {
+        self.free.push(part);
+    }
+}
+
+impl std::ops::Index<u32> for Parts {
+    type Output = Part;
+
+    #[inline]
+    fn index(&self, part: u32) -> &Part {
+        &self.parts[part as usize]
+    }
+}
+
+impl std::ops::IndexMut<u32> for Parts {
+    #[inline]
+    fn index_mut(&mut self, part: u32) -> &mut Part {
+        &mut self.parts[part as usize]
+    }
+}

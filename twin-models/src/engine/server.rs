@@ -1,0 +1,102 @@
+//! Servers: what each is doing, and the one place where a state changes, its time
+//! is accounted and the server's failure clocks pause or resume.
+
+use sim_core::EventCalendar;
+
+use super::build::Line;
+use super::event::Event;
+use crate::line::{FailureClock, STATES, ServerState};
+
+/// A server's state in one replication.
+#[derive(Debug)]
+pub(crate) struct Server {
+    pub(crate) station: u32,
+    pub(crate) state: ServerState,
+    pub(crate) since: f64,
+    /// Time spent in each state since the start of the period (per server, so that
+    /// a state change touches only the server).
+    pub(crate) state_time: [f64; STATES],
+    /// The part on the server, or `NONE`.
+    pub(crate) part: u32,
+    /// Completion time of the current operation while busy.
+    pub(crate) due: f64,
+    /// Processing left when a failure interrupted the operation.
+    pub(crate) remaining: f64,
+    /// Bumped to cancel a scheduled completion.
+    pub(crate) generation: u32,
+    /// What the server was doing when it failed.
+    pub(crate) resume: ServerState,
+    /// Its failure clocks: `clocks.0..clocks.1`.
+    pub(crate) clocks: (u32, u32),
+}
+
+impl Line<'_> {
+    /// Moves `server` to `state`, accounting the time spent in the old state and
+    /// pausing or resuming its failure clocks.
+    pub(crate) fn set_state(
+        &mut self,
+        server: u32,
+        state: ServerState,
+        cal: &mut EventCalendar<Event>,
+    ) {
+        let now = cal.now();
+        let s = &mut self.servers[server as usize];
+        let old = s.state;
+        if old == state {
+            return;
+        }
+        s.state_time[old.index()] += now - s.since;
+        s.since = now;
+        s.state = state;
+        let due = s.due;
+        for c in s.clocks.0..s.clocks.1 {
+            let clock = &mut self.clocks[c as usize];
+            let (was, will) = (clock.runs_in(old), clock.runs_in(state));
+            if was && !will {
+                clock.remaining = (clock.remaining - (now - clock.running_since)).max(0.0);
+                clock.generation = clock.generation.wrapping_add(1);
+            } else if !was && will {
+                clock.running_since = now;
+                // A busy-time clock can only run out before the operation ends:
+                // schedule it only then, which saves an event per operation.
+                if clock.kind == FailureClock::Calendar || now + clock.remaining <= due {
+                    cal.schedule(
+                        clock.remaining,
+                        Event::Failure {
+                            clock: c,
+                            generation: clock.generation,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// A busy server goes straight on to its next part: its busy-time failure
+    /// clocks count the operation just finished and are armed for the new one,
+    /// exactly as leaving and re-entering `Busy` at this instant would do, without
+    /// two state changes per operation.
+    pub(crate) fn restart_busy_clocks(&mut self, server: u32, cal: &mut EventCalendar<Event>) {
+        let now = cal.now();
+        let s = &self.servers[server as usize];
+        let due = s.due;
+        for c in s.clocks.0..s.clocks.1 {
+            let clock = &mut self.clocks[c as usize];
+            if clock.kind != FailureClock::Busy {
+                continue;
+            }
+            clock.remaining = (clock.remaining - (now - clock.running_since)).max(0.0);
+            clock.generation = clock.generation.wrapping_add(1);
+            clock.running_since = now;
+            if now + clock.remaining <= due {
+                cal.schedule(
+                    clock.remaining,
+                    Event::Failure {
+                        clock: c,
+                        generation: clock.generation,
+                    },
+                );
+            }
+        }
+    }
+}
