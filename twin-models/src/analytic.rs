@@ -1,9 +1,12 @@
-//! Exact analytic models (finite CTMCs, M/M/c/K, two-machine lines) to cross-check the simulator.
+//! Exact analytic models (CTMCs, M/M/c/K, two-machine lines, setups) to cross-check the simulator.
 //!
 //! Everything here is exact up to floating-point rounding: closed forms where they exist, and
 //! otherwise a finite continuous-time Markov chain (CTMC) whose stationary distribution is found
 //! with a dense LU solve ([`ctmc_stationary`]). The models are small on purpose; they are meant
 //! as quick cross-checks for users and as validation targets for the discrete-event simulator.
+//! Machines with sequence-dependent setups ([`CampaignCycle`], [`FifoSetupMg1`],
+//! [`ExhaustiveTwoFamilyCtmc`]) live in the `setups` submodule; the last one truncates an
+//! infinite CTMC far in its tail and solves it level by level.
 //!
 //! Invalid parameters never panic: every entry point returns [`AnalyticError`], whose message
 //! names the offending parameter and its value.
@@ -11,6 +14,12 @@
 use std::collections::HashMap;
 
 use nalgebra::{DMatrix, DVector};
+
+mod setups;
+
+pub use setups::{
+    CampaignCycle, ExhaustiveTwoFamilyCtmc, ExhaustiveTwoFamilySolution, FifoSetupMg1,
+};
 
 /// Largest state space solved with the dense LU of [`ctmc_stationary`] by the model builders of
 /// this module ([`MmcK::to_generator`], [`TwoMachineLine::solve`]).
@@ -124,6 +133,40 @@ pub enum AnalyticError {
     /// The linear system for the stationary distribution is numerically singular.
     #[error("the linear system for the stationary distribution is numerically singular")]
     Singular,
+    /// A parameter outside its domain, for a requirement that the other variants do not
+    /// express (a length, an ordering between two parameters, an index).
+    #[error("{name} must be {requirement}, got {value}")]
+    Parameter {
+        /// Name of the parameter, e.g. `setup_second_moment` or `processing_means.len()`.
+        name: String,
+        /// The rejected value.
+        value: f64,
+        /// What the value must be, e.g. `at least setup_mean^2 = 4`.
+        requirement: String,
+    },
+    /// A queue whose load (fraction of time the server must work) is not below 1.
+    #[error("unstable: load {load_name} = {load} must be less than 1")]
+    Overloaded {
+        /// The formula of the load, e.g. `lambda1 / mu1 + lambda2 / mu2`.
+        load_name: String,
+        /// Its value.
+        load: f64,
+    },
+    /// A stable chain whose truncation would need more states than the solver allows: the
+    /// stationary mass at the boundary stays above the tolerance at the largest truncation.
+    #[error(
+        "truncation limit: at the largest truncation, {max_in_system} parts in system, the \
+         stationary mass at the boundary is {boundary_mass:e}, above the tolerance \
+         {tolerance:e}; the load is too close to 1 or the setups are too slow"
+    )]
+    TruncationLimit {
+        /// The largest truncation, the most parts in the system.
+        max_in_system: usize,
+        /// The stationary probability of the boundary level at that truncation.
+        boundary_mass: f64,
+        /// The boundary mass that would have been accepted.
+        tolerance: f64,
+    },
 }
 
 fn positive(name: &str, value: f64) -> Result<f64, AnalyticError> {
