@@ -18,6 +18,7 @@ mod validate;
 pub use error::ScenarioError;
 pub use schema::{
     BufferDef, DistributionDef, ExperimentDef, FactorDef, FailureDef, PrecisionDef, ProductDef,
-    RouteStep, ScenarioFile, ScenarioSection, SinkDef, SourceDef, StationDef, VariantDef,
+    RouteStep, ScenarioFile, ScenarioSection, SequenceItem, SetupDef, SinkDef, SourceDef,
+    StationDef, VariantDef,
 };
 pub use validate::{Overrides, Scenario};

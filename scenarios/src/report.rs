@@ -102,14 +102,14 @@ pub fn to_table(kpis: &Kpis) -> String {
         .max(7);
     let _ = writeln!(
         out,
-        "\n{:<width$}  servers    busy  starved  blocked    down   setup   maint.     OEE   operations",
+        "\n{:<width$}  servers    busy  starved  blocked    down   setup   maint.     OEE   operations   setups",
         "Station"
     );
     for (name, s) in &kpis.stations {
         let st = &s.states;
         let _ = writeln!(
             out,
-            "{name:<width$}  {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7} {:>12}",
+            "{name:<width$}  {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7} {:>12} {:>8}",
             s.servers,
             percent(st.busy),
             percent(st.starved),
@@ -118,7 +118,8 @@ pub fn to_table(kpis: &Kpis) -> String {
             percent(st.setup),
             percent(st.maintenance),
             percent(s.oee.oee),
-            s.operations
+            s.operations,
+            s.setups
         );
     }
     out

@@ -142,6 +142,10 @@ pub struct ProductDef {
     /// Sink name; may be omitted when there is one sink.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<String>,
+    /// Product family, for changeovers (default: a family of its own, named
+    /// after the product).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
 }
 
 /// A distribution: `dist` names the family, the other fields its parameters,
@@ -194,7 +198,8 @@ pub struct FailureDef {
     /// Name, unique in the station (default `failure-N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `busy` (operation-dependent, default) or `calendar` (time-dependent).
+    /// `busy` (operation-dependent, default), `operating` (busy or in setup) or
+    /// `calendar` (time-dependent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<String>,
     /// Time to failure.
@@ -227,6 +232,26 @@ pub struct StationDef {
     /// Failure modes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<FailureDef>,
+    /// Sequence-dependent changeovers between product families.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<SetupDef>,
+}
+
+/// A `[stations.setup]` table: the station's setup matrix over families.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupDef {
+    /// The family every server is configured for at the start (default: none;
+    /// the first part needs no setup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<String>,
+    /// Setup time of a change between families not listed in `times`
+    /// (default: such changes cost nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<DistributionDef>,
+    /// `times.<from>.<to>`: the setup time of a change from family `from` to `to`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub times: BTreeMap<String, BTreeMap<String, DistributionDef>>,
 }
 
 /// A `[[buffers]]` entry.
@@ -257,6 +282,25 @@ pub struct SourceDef {
     /// Product name → weight; may be omitted when there is one product.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub mix: BTreeMap<String, f64>,
+    /// A model sequence released in this cyclic order instead of a random mix:
+    /// product names, or `{ product = "A", count = 5 }` for a run of one product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sequence: Vec<SequenceItem>,
+}
+
+/// One entry of a model sequence.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum SequenceItem {
+    /// One part of this product.
+    Product(String),
+    /// `count` parts of `product` in a row.
+    Run {
+        /// Product name.
+        product: String,
+        /// How many in a row (at least 1).
+        count: i64,
+    },
 }
 
 /// A `[[sinks]]` entry.

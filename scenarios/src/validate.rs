@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
     BufferSpec, CompiledLine, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec, RunOptions,
-    SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };
 
 use crate::error::{FieldPath, Issue};
@@ -303,6 +303,26 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
     index_names("sources", file.sources.iter().map(|s| s.name.as_str()))?;
     let sinks = index_names("sinks", file.sinks.iter().map(|s| s.name.as_str()))?;
 
+    // Families in order of first mention; a product without one is its own.
+    let mut families: Vec<String> = Vec::new();
+    for (i, product) in file.products.iter().enumerate() {
+        let family = product.family.as_ref().unwrap_or(&product.name);
+        if family.trim().is_empty() {
+            return Err(Issue::new(
+                FieldPath::root("products").index(i).key("family"),
+                "must not be empty",
+            ));
+        }
+        if !families.contains(family) {
+            families.push(family.clone());
+        }
+    }
+    let family_index: HashMap<&str, usize> = families
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.as_str(), i))
+        .collect();
+
     let mut product_specs = Vec::with_capacity(file.products.len());
     for (i, product) in file.products.iter().enumerate() {
         let path = FieldPath::root("products").index(i);
@@ -347,6 +367,7 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
         };
         product_specs.push(ProductSpec {
             name: product.name.clone(),
+            family: family_index[product.family.as_ref().unwrap_or(&product.name).as_str()],
             route,
             sink,
         });
@@ -415,10 +436,11 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             let clock = match failure.clock.as_deref() {
                 None | Some("busy") => FailureClock::Busy,
                 Some("calendar") => FailureClock::Calendar,
+                Some("operating") => FailureClock::Operating,
                 Some(other) => {
                     return Err(Issue::new(
                         fpath.key("clock"),
-                        format!("must be `busy` or `calendar`, got `{other}`"),
+                        format!("must be `busy`, `operating` or `calendar`, got `{other}`"),
                     ));
                 }
             };
@@ -431,6 +453,10 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                 ttr,
             });
         }
+        let setup = match &station.setup {
+            None => None,
+            Some(def) => Some(setup(def, &path.key("setup"), &family_index)?),
+        };
         station_specs.push(StationSpec {
             name: station.name.clone(),
             servers: servers as u32,
@@ -438,6 +464,7 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             processing,
             failures,
             scrap,
+            setup,
         });
     }
 
@@ -509,7 +536,41 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                 ));
             }
         };
-        let mix = if source.mix.is_empty() {
+        let mut sequence = Vec::new();
+        for (k, item) in source.sequence.iter().enumerate() {
+            let field = path.key("sequence").index(k);
+            let (name, count) = match item {
+                crate::SequenceItem::Product(name) => (name, 1),
+                crate::SequenceItem::Run { product, count } => (product, *count),
+            };
+            if !(1..=1_000_000).contains(&count) {
+                return Err(Issue::new(
+                    field.key("count"),
+                    format!("must be an integer from 1 to 1000000, got {count}"),
+                ));
+            }
+            let p = lookup(&products, "product", name, field)?;
+            sequence.extend(std::iter::repeat_n(p, count as usize));
+        }
+        if !sequence.is_empty() && !source.mix.is_empty() {
+            return Err(Issue::new(
+                path.key("mix"),
+                format!(
+                    "source `{}`: give either a `mix` or a `sequence`, not both",
+                    source.name
+                ),
+            ));
+        }
+        let mix = if !sequence.is_empty() {
+            let mut mix: Vec<(usize, f64)> = Vec::new();
+            for &p in &sequence {
+                match mix.iter_mut().find(|m| m.0 == p) {
+                    Some(m) => m.1 += 1.0,
+                    None => mix.push((p, 1.0)),
+                }
+            }
+            mix
+        } else if source.mix.is_empty() {
             if file.products.len() != 1 {
                 return Err(Issue::new(
                     path.key("mix"),
@@ -546,11 +607,13 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             name: source.name.clone(),
             kind,
             mix,
+            sequence,
         });
     }
     Ok(LineSpec {
         name: section.name.clone(),
         time_unit,
+        families,
         products: product_specs,
         stations: station_specs,
         buffers: buffer_specs,
@@ -562,6 +625,43 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                 name: s.name.clone(),
             })
             .collect(),
+    })
+}
+
+/// A station's setup matrix, family names resolved.
+fn setup(
+    def: &crate::SetupDef,
+    path: &FieldPath,
+    families: &HashMap<&str, usize>,
+) -> Result<SetupSpec, Issue> {
+    let initial = match &def.initial {
+        Some(name) => Some(lookup(families, "family", name, path.key("initial"))?),
+        None => None,
+    };
+    let default = match &def.default {
+        Some(d) => Some(distribution(d, &path.key("default"))?),
+        None => None,
+    };
+    let mut pairs = Vec::new();
+    for (from, row) in &def.times {
+        let from_path = path.key("times").key(from);
+        let f = lookup(families, "family", from, from_path.clone())?;
+        for (to, d) in row {
+            let field = from_path.key(to);
+            let t = lookup(families, "family", to, field.clone())?;
+            if f == t {
+                return Err(Issue::new(
+                    field,
+                    format!("a family needs no setup to itself (`{from}`)"),
+                ));
+            }
+            pairs.push((f, t, distribution(d, &field)?));
+        }
+    }
+    Ok(SetupSpec {
+        pairs,
+        default,
+        initial,
     })
 }
 

@@ -13,6 +13,7 @@ mod flow;
 mod interrupt;
 mod part;
 mod server;
+mod setup;
 mod source;
 
 use sim_core::{EventCalendar, Model, Simulation};
@@ -88,7 +89,8 @@ impl RunOptions {
 /// let spec = LineSpec {
 ///     name: "M/M/1".into(),
 ///     time_unit: TimeUnit::Minutes,
-///     products: vec![ProductSpec { name: "job".into(), route: vec![vec![0]], sink: 0 }],
+///     families: vec!["job".into()],
+///     products: vec![ProductSpec { name: "job".into(), family: 0, route: vec![vec![0]], sink: 0 }],
 ///     stations: vec![StationSpec {
 ///         name: "server".into(),
 ///         servers: 1,
@@ -96,6 +98,7 @@ impl RunOptions {
 ///         processing: vec![Some(Distribution::exponential(1.0)?)],
 ///         failures: vec![],
 ///         scrap: 0.0,
+///         setup: None,
 ///     }],
 ///     buffers: vec![],
 ///     sources: vec![SourceSpec {
@@ -105,6 +108,7 @@ impl RunOptions {
 ///             when_full: WhenFull::Block,
 ///         },
 ///         mix: vec![(0, 1.0)],
+///         sequence: vec![],
 ///     }],
 ///     sinks: vec![SinkSpec { name: "out".into() }],
 /// };
@@ -141,6 +145,7 @@ impl Model for Line<'_> {
     fn handle(&mut self, now: f64, event: Event, cal: &mut EventCalendar<Event>) {
         match event {
             Event::Completion { server, generation } => self.on_completion(server, generation, cal),
+            Event::SetupEnd { server, generation } => self.on_setup_end(server, generation, cal),
             Event::Failure { clock, generation } => self.on_failure(clock, generation, cal),
             Event::Repair { clock } => self.on_repair(clock, cal),
             Event::Arrival { source } => self.on_arrival(source, cal),

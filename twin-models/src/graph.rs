@@ -266,6 +266,9 @@ impl LineSpec {
             for d in station.processing.iter().flatten() {
                 positive(d, at("processing"), "processing time")?;
             }
+            if let Some(setup) = &station.setup {
+                self.check_setup(setup, &at("setup"), name)?;
+            }
             for (m, failure) in station.failures.iter().enumerate() {
                 positive(
                     &failure.ttf,
@@ -286,6 +289,15 @@ impl LineSpec {
                 return err(
                     format!("products[{p}].route"),
                     format!("product `{name}`: the route is empty"),
+                );
+            }
+            if product.family >= self.families.len() {
+                return err(
+                    format!("products[{p}].family"),
+                    format!(
+                        "product `{name}`: family index {} out of range",
+                        product.family
+                    ),
                 );
             }
             if product.sink >= self.sinks.len() {
@@ -382,6 +394,23 @@ impl LineSpec {
                     );
                 }
             }
+            for (k, &p) in source.sequence.iter().enumerate() {
+                if p >= n_products {
+                    return err(
+                        format!("sources[{i}].sequence[{k}]"),
+                        format!("source `{name}`: product index {p} out of range"),
+                    );
+                }
+                if !source.mix.iter().any(|&(q, w)| q == p && w > 0.0) {
+                    return err(
+                        format!("sources[{i}].sequence[{k}]"),
+                        format!(
+                            "source `{name}`: product `{}` is in the sequence but not in the mix",
+                            self.products[p].name
+                        ),
+                    );
+                }
+            }
             let released: Vec<usize> = source
                 .mix
                 .iter()
@@ -419,6 +448,64 @@ impl LineSpec {
                     ),
                 );
             }
+        }
+        Ok(())
+    }
+}
+
+impl LineSpec {
+    /// A setup matrix names families in range, each ordered pair of different
+    /// families at most once, and valid non-negative setup times.
+    fn check_setup(
+        &self,
+        setup: &crate::SetupSpec,
+        field: &str,
+        station: &str,
+    ) -> Result<(), StructureError> {
+        let families = self.families.len();
+        let time = |d: &sim_core::Distribution, at: String| {
+            d.check()
+                .map_err(|e| StructureError::at(at, format!("station `{station}`: {e}")))
+        };
+        if let Some(initial) = setup.initial
+            && initial >= families
+        {
+            return err(
+                format!("{field}.initial"),
+                format!("station `{station}`: family index {initial} out of range"),
+            );
+        }
+        if let Some(d) = &setup.default {
+            time(d, format!("{field}.default"))?;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (k, (from, to, d)) in setup.pairs.iter().enumerate() {
+            let at = format!("{field}.pairs[{k}]");
+            if *from >= families || *to >= families {
+                return err(
+                    at,
+                    format!("station `{station}`: family index out of range"),
+                );
+            }
+            if from == to {
+                return err(
+                    at,
+                    format!(
+                        "station `{station}`: a family needs no setup to itself (`{}`)",
+                        self.families[*from]
+                    ),
+                );
+            }
+            if !seen.insert((*from, *to)) {
+                return err(
+                    at,
+                    format!(
+                        "station `{station}`: the setup `{}` -> `{}` is given twice",
+                        self.families[*from], self.families[*to]
+                    ),
+                );
+            }
+            time(d, at)?;
         }
         Ok(())
     }

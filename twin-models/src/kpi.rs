@@ -36,7 +36,7 @@ pub struct StateFractions {
     pub blocked: f64,
     /// Failed, under repair.
     pub down: f64,
-    /// Changing over.
+    /// Changing over to another product family.
     pub setup: f64,
     /// Planned maintenance.
     pub maintenance: f64,
@@ -112,6 +112,10 @@ pub struct StationKpis {
     pub scrapped: u64,
     /// Failures that started during the period.
     pub failures: u64,
+    /// Setups (changeovers) that started during the period.
+    pub setups: u64,
+    /// Server time spent in setup during the period, summed over servers.
+    pub setup_time: f64,
     /// ISO 22400-2 OEE of the station.
     pub oee: Oee,
 }
@@ -183,6 +187,8 @@ pub(crate) fn close(
                 operations: s.operations,
                 scrapped: s.scrapped,
                 failures: s.failures,
+                setups: s.setups,
+                setup_time: s.state_time[ServerState::Setup.index()],
                 oee,
             },
         );

@@ -44,7 +44,7 @@ pub enum ServerState {
     Blocked,
     /// Failed, under repair.
     Down,
-    /// Changing over between products (reserved for changeovers).
+    /// Changing over to another product family.
     Setup,
     /// Under planned maintenance (reserved for maintenance policies).
     Maintenance,
@@ -76,6 +76,9 @@ impl ServerState {
 pub struct ProductSpec {
     /// Unique name.
     pub name: String,
+    /// Index of its family in [`LineSpec::families`]: products of one family
+    /// need no changeover between them.
+    pub family: usize,
     /// The operations in order; each step lists the stations that can do it
     /// (one station, or several alternatives sharing one input buffer).
     pub route: Vec<Vec<usize>>,
@@ -90,6 +93,9 @@ pub enum FailureClock {
     Busy,
     /// Time-dependent: the clock runs whenever the server is not down.
     Calendar,
+    /// Operation-dependent, setups included: the clock runs while the server is
+    /// busy or changing over.
+    Operating,
 }
 
 /// A failure mode of a station, applied to each of its servers independently.
@@ -120,6 +126,26 @@ pub struct StationSpec {
     pub failures: Vec<FailureSpec>,
     /// Probability that a processed part is scrapped, in `[0, 1]`.
     pub scrap: f64,
+    /// Sequence-dependent changeovers; `None`: the station never sets up.
+    pub setup: Option<SetupSpec>,
+}
+
+/// A station's sequence-dependent setup matrix over product families.
+///
+/// A server is configured for one family at a time and stays configured for the
+/// last one it made while idle. Choosing a part of another family `to` while
+/// configured for `from` costs a setup drawn from the pair's distribution, or
+/// from `default` for pairs not listed; with no default, pairs not listed cost
+/// nothing, and a family never needs a setup to itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetupSpec {
+    /// `(from family, to family, setup time)`, each ordered pair at most once.
+    pub pairs: Vec<(usize, usize, Distribution)>,
+    /// The setup time of a change between families not listed in `pairs`.
+    pub default: Option<Distribution>,
+    /// The family every server is configured for at time 0; `None`: a server
+    /// takes its first part without a setup and is then configured for it.
+    pub initial: Option<usize>,
 }
 
 /// A buffer of parts waiting for a station.
@@ -165,6 +191,10 @@ pub struct SourceSpec {
     /// `(product index, weight)`: each released part is of a product drawn with
     /// probability proportional to its weight.
     pub mix: Vec<(usize, f64)>,
+    /// A model sequence: when not empty, parts are released in this cyclic
+    /// order of products instead of drawn from the mix (which must then list
+    /// exactly these products, e.g. with their counts as weights).
+    pub sequence: Vec<usize>,
 }
 
 /// A sink: finished parts leave the line here. Unlimited.
@@ -181,6 +211,8 @@ pub struct LineSpec {
     pub name: String,
     /// Unit of every time in the spec.
     pub time_unit: TimeUnit,
+    /// Product families (names), indexed by [`ProductSpec::family`].
+    pub families: Vec<String>,
     /// Products.
     pub products: Vec<ProductSpec>,
     /// Stations.

@@ -69,7 +69,7 @@ fn misspelt_station_field() {
     assert_eq!(
         error(&appended("servrs = 2\n")),
         "test.toml:20:1: stations[0].servrs: unknown field `servrs`, expected one of `name`, `servers`, `input`, \
-         `processing`, `processing_by_product`, `scrap`, `failures`"
+         `processing`, `processing_by_product`, `scrap`, `failures`, `setup`"
     );
 }
 
@@ -165,7 +165,7 @@ fn unknown_failure_clock() {
             "failures = [{ clock = \"wall\", ttf = { dist = \"constant\", value = 50 }, \
              ttr = { dist = \"constant\", value = 1 } }]\n"
         )),
-        "test.toml:20: stations[0].failures[0].clock: must be `busy` or `calendar`, got `wall`"
+        "test.toml:20: stations[0].failures[0].clock: must be `busy`, `operating` or `calendar`, got `wall`"
     );
 }
 
@@ -609,5 +609,99 @@ fn scenario_built_in_code_has_no_line() {
     assert_eq!(
         message,
         "<python>: stations[0].scrap: must be a probability in [0, 1], got 1.5"
+    );
+}
+
+// Changeovers and model sequences.
+
+/// [`MINIMAL`] with a second product `q` (family `F`) and `p` in family `F` too or
+/// its own, and station `A` given the `setup` table `setup`.
+fn with_setup(setup: &str) -> String {
+    with(
+        "[[sources]]",
+        "[[products]]\nname = \"q\"\nroute = [\"A\"]\nfamily = \"F\"\n\n[[sources]]",
+    )
+    .replace(
+        "kind = \"saturated\"",
+        "kind = \"saturated\"\nmix = { p = 1, q = 1 }",
+    ) + setup
+}
+
+#[test]
+fn setup_with_unknown_family() {
+    assert_eq!(
+        error(&with_setup(
+            "setup = { times = { p = { G = { dist = \"constant\", value = 1 } } } }\n"
+        )),
+        "test.toml:26: stations[0].setup.times.p.G: unknown family `G` (known: `F`, `p`)"
+    );
+}
+
+#[test]
+fn setup_to_the_same_family() {
+    assert_eq!(
+        error(&with_setup(
+            "setup = { times = { F = { F = { dist = \"constant\", value = 1 } } } }\n"
+        )),
+        "test.toml:26: stations[0].setup.times.F.F: a family needs no setup to itself (`F`)"
+    );
+}
+
+#[test]
+fn setup_with_negative_time() {
+    assert_eq!(
+        error(&with_setup(
+            "setup = { default = { dist = \"constant\", value = -3 } }\n"
+        )),
+        "test.toml:26: stations[0].setup.default.value: must be non-negative and finite, got -3"
+    );
+}
+
+#[test]
+fn setup_with_unknown_initial_family() {
+    assert_eq!(
+        error(&with_setup("setup = { initial = \"Z\" }\n")),
+        "test.toml:26: stations[0].setup.initial: unknown family `Z` (known: `F`, `p`)"
+    );
+}
+
+#[test]
+fn sequence_and_mix_together() {
+    assert_eq!(
+        error(&with(
+            "kind = \"saturated\"",
+            "kind = \"saturated\"\nmix = { p = 1 }\nsequence = [\"p\"]"
+        )),
+        "test.toml:13: sources[0].mix: source `src`: give either a `mix` or a `sequence`, not both"
+    );
+}
+
+#[test]
+fn sequence_with_unknown_product() {
+    assert_eq!(
+        error(&with(
+            "kind = \"saturated\"",
+            "kind = \"saturated\"\nsequence = [\"p\", { product = \"x\", count = 2 }]"
+        )),
+        "test.toml:13: sources[0].sequence[1]: unknown product `x` (known: `p`)"
+    );
+}
+
+#[test]
+fn sequence_run_with_zero_count() {
+    assert_eq!(
+        error(&with(
+            "kind = \"saturated\"",
+            "kind = \"saturated\"\nsequence = [{ product = \"p\", count = 0 }]"
+        )),
+        "test.toml:13: sources[0].sequence[0].count: must be an integer from 1 to 1000000, got 0"
+    );
+}
+
+#[test]
+fn empty_family_name() {
+    assert_eq!(
+        error(&with("route = [\"A\"]", "route = [\"A\"]\nfamily = \" \"")),
+        "test.toml:9: products[0].family: must not be empty"
     );
 }

@@ -19,6 +19,8 @@ pub(crate) struct StationBooks {
     pub(crate) scrapped: u64,
     /// Failures that started during the period.
     pub(crate) failures: u64,
+    /// Setups that started during the period.
+    pub(crate) setups: u64,
     /// Planned run time of the operations: the sum of their products' mean times.
     pub(crate) nominal_time: f64,
 }

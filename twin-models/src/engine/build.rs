@@ -13,6 +13,7 @@ use super::event::Event;
 use super::failure::{Clock, ClockTable};
 use super::part::{NONE, Parts};
 use super::server::Server;
+use super::setup::{SetupTable, StationSetup};
 use super::source::{Source, SourceTable};
 use crate::graph::{LineGraph, StructureError};
 use crate::line::{LineSpec, STATES, ServerState, SourceKind, WhenFull};
@@ -36,6 +37,7 @@ pub(crate) struct StationTable {
     /// Mean processing time per product: ISO 22400's planned run time per item.
     pub(crate) nominal: Vec<f64>,
     pub(crate) scrap: f64,
+    setup: Option<SetupTable>,
     processing_key: StreamKey,
     scrap_key: StreamKey,
 }
@@ -49,6 +51,8 @@ pub(crate) struct Station<'c> {
     pub(crate) processing: &'c [Option<Distribution>],
     pub(crate) nominal: &'c [f64],
     pub(crate) scrap: f64,
+    /// Changeovers, if the station has a setup matrix.
+    pub(crate) setup: Option<StationSetup<'c>>,
     pub(crate) processing_stream: RandomStream,
     pub(crate) scrap_stream: RandomStream,
     pub(crate) books: StationBooks,
@@ -71,6 +75,8 @@ pub struct CompiledLine {
     pub(crate) spec: LineSpec,
     graph: LineGraph,
     pub(crate) routes: Vec<Vec<Step>>,
+    /// The family of each product.
+    family_of: Vec<u32>,
     pub(crate) stations: Vec<StationTable>,
     servers: Vec<ServerTable>,
     pub(crate) clocks: Vec<ClockTable>,
@@ -132,6 +138,10 @@ impl CompiledLine {
                     .map(|d| d.as_ref().map_or(f64::NAN, Distribution::mean))
                     .collect(),
                 scrap: station.scrap,
+                setup: station
+                    .setup
+                    .as_ref()
+                    .map(|s| SetupTable::new(s, spec.families.len(), &station.name)),
                 processing_key: StreamKey::new("processing", &station.name, 0),
                 scrap_key: StreamKey::new("scrap", &station.name, 0),
             });
@@ -183,6 +193,7 @@ impl CompiledLine {
                     interarrival,
                     when_full,
                     mix,
+                    sequence: source.sequence.iter().map(|&p| p as u32).collect(),
                     arrival_key: StreamKey::new("arrivals", &source.name, 0),
                     mix_key: StreamKey::new("product-mix", &source.name, 0),
                 }
@@ -192,6 +203,7 @@ impl CompiledLine {
             spec: spec.clone(),
             graph,
             routes,
+            family_of: spec.products.iter().map(|p| p.family as u32).collect(),
             stations,
             servers,
             clocks,
@@ -229,6 +241,8 @@ pub(crate) struct Line<'c> {
     pub(crate) c: &'c CompiledLine,
     /// The products' routes (the table's, held here for the hot path).
     pub(crate) routes: &'c [Vec<Step>],
+    /// The family of each product.
+    pub(crate) family_of: &'c [u32],
     pub(crate) stations: Vec<Station<'c>>,
     pub(crate) servers: Vec<Server>,
     pub(crate) clocks: Vec<Clock>,
@@ -250,6 +264,10 @@ impl<'c> Line<'c> {
             .servers
             .iter()
             .map(|s| Server {
+                family: c.stations[s.station as usize]
+                    .setup
+                    .as_ref()
+                    .map_or(NONE, |t| t.initial),
                 station: s.station,
                 state: ServerState::Starved,
                 since: 0.0,
@@ -288,6 +306,10 @@ impl<'c> Line<'c> {
                 processing: &t.processing,
                 nominal: &t.nominal,
                 scrap: t.scrap,
+                setup: t.setup.as_ref().map(|table| StationSetup {
+                    table,
+                    stream: stream(table.key),
+                }),
                 processing_stream: stream(t.processing_key),
                 scrap_stream: stream(t.scrap_key),
                 books: StationBooks::default(),
@@ -300,11 +322,13 @@ impl<'c> Line<'c> {
                 arrival_stream: stream(t.arrival_key),
                 mix_stream: stream(t.mix_key),
                 held: NONE,
+                position: 0,
             })
             .collect();
         Self {
             c,
             routes: &c.routes,
+            family_of: &c.family_of,
             stations,
             servers,
             clocks,

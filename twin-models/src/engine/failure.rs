@@ -38,6 +38,7 @@ impl Clock {
         match self.kind {
             FailureClock::Busy => state == ServerState::Busy,
             FailureClock::Calendar => state != ServerState::Down,
+            FailureClock::Operating => state == ServerState::Busy || state == ServerState::Setup,
         }
     }
 }

@@ -30,8 +30,28 @@ impl Line<'_> {
         self.books.leave(now);
     }
 
-    /// Starts processing `part` on the idle `server`.
+    /// Starts work on `part` on the free `server`: a setup first if the part is
+    /// of another family than the server is configured for, else processing.
+    /// A line without setups pays one test of an `Option` here.
     fn start_processing(&mut self, server: u32, part: u32, cal: &mut EventCalendar<Event>) {
+        let station = self.servers[server as usize].station as usize;
+        if self.stations[station].setup.is_some()
+            && let Some(duration) = self.setup_before(server, part)
+        {
+            self.start_setup(server, part, duration, cal);
+            return;
+        }
+        self.begin_operation(server, part, cal);
+    }
+
+    /// Starts processing `part` on `server` (free, or at the end of its setup).
+    #[inline(always)]
+    pub(crate) fn begin_operation(
+        &mut self,
+        server: u32,
+        part: u32,
+        cal: &mut EventCalendar<Event>,
+    ) {
         let station = self.servers[server as usize].station as usize;
         let product = self.parts[part].product as usize;
         let st = &mut self.stations[station];

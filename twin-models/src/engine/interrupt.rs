@@ -9,7 +9,8 @@ use super::event::Event;
 use crate::line::ServerState;
 
 impl Line<'_> {
-    /// A failure clock ran out: its server goes down until the repair.
+    /// A failure clock ran out: its server goes down until the repair. An
+    /// operation or a setup is paused, a blocked part stops waiting.
     pub(crate) fn on_failure(
         &mut self,
         clock: u32,
@@ -25,7 +26,7 @@ impl Line<'_> {
         let s = &mut self.servers[server as usize];
         s.resume = s.state;
         match s.state {
-            ServerState::Busy => {
+            ServerState::Busy | ServerState::Setup => {
                 s.remaining = s.due - now;
                 s.generation = s.generation.wrapping_add(1);
             }
@@ -62,6 +63,18 @@ impl Line<'_> {
                     },
                 );
                 self.set_state(server, ServerState::Busy, cal);
+            }
+            ServerState::Setup => {
+                // The setup resumes where the failure stopped it.
+                s.due = cal.now() + s.remaining;
+                cal.schedule(
+                    s.remaining,
+                    Event::SetupEnd {
+                        server,
+                        generation: s.generation,
+                    },
+                );
+                self.set_state(server, ServerState::Setup, cal);
             }
             ServerState::Blocked => {
                 // Back up, it tries again to hand its part on (at the back of the line).

@@ -26,6 +26,8 @@ pub(crate) struct Server {
     pub(crate) generation: u32,
     /// What the server was doing when it failed.
     pub(crate) resume: ServerState,
+    /// The product family it is configured for (`NONE`: not yet configured).
+    pub(crate) family: u32,
     /// Its failure clocks: `clocks.0..clocks.1`.
     pub(crate) clocks: (u32, u32),
 }
@@ -58,8 +60,9 @@ impl Line<'_> {
             } else if !was && will {
                 clock.running_since = now;
                 // A busy-time clock can only run out before the operation ends:
-                // schedule it only then, which saves an event per operation.
-                if clock.kind == FailureClock::Calendar || now + clock.remaining <= due {
+                // schedule it only then, which saves an event per operation. The
+                // other clocks run on through the next state change.
+                if clock.kind != FailureClock::Busy || now + clock.remaining <= due {
                     cal.schedule(
                         clock.remaining,
                         Event::Failure {

@@ -12,6 +12,8 @@ pub(crate) struct SourceTable {
     pub(crate) when_full: WhenFull,
     /// `(product, cumulative probability)`.
     pub(crate) mix: Vec<(u32, f64)>,
+    /// The model sequence (cyclic), or empty to draw from the mix.
+    pub(crate) sequence: Vec<u32>,
     pub(crate) arrival_key: StreamKey,
     pub(crate) mix_key: StreamKey,
 }
@@ -23,11 +25,19 @@ pub(crate) struct Source {
     pub(crate) mix_stream: RandomStream,
     /// The part a blocking source holds while its first buffer is full, or `NONE`.
     pub(crate) held: u32,
+    /// The position of the next part in the model sequence.
+    pub(crate) position: usize,
 }
 
 impl SourceTable {
-    /// Draws the product of the next part from the mix.
+    /// The product of the next part: the next in the model sequence, or drawn
+    /// from the mix.
     pub(crate) fn draw_product(&self, source: &mut Source) -> u32 {
+        if !self.sequence.is_empty() {
+            let product = self.sequence[source.position];
+            source.position = (source.position + 1) % self.sequence.len();
+            return product;
+        }
         if self.mix.len() == 1 {
             return self.mix[0].0;
         }

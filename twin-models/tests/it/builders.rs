@@ -3,8 +3,8 @@
 
 use sim_core::Distribution;
 use twin_models::{
-    BufferSpec, FailureClock, FailureSpec, LineSpec, ProductSpec, SinkSpec, SourceKind, SourceSpec,
-    StationSpec, TimeUnit, WhenFull,
+    BufferSpec, FailureClock, FailureSpec, LineSpec, ProductSpec, SetupSpec, SinkSpec, SourceKind,
+    SourceSpec, StationSpec, TimeUnit, WhenFull,
 };
 
 /// An exponential distribution with the given mean.
@@ -36,6 +36,7 @@ impl LineBuilder {
             spec: LineSpec {
                 name: name.to_owned(),
                 time_unit: TimeUnit::Minutes,
+                families: Vec::new(),
                 products: Vec::new(),
                 stations: Vec::new(),
                 buffers: Vec::new(),
@@ -66,6 +67,7 @@ impl LineBuilder {
             processing: vec![None; self.spec.products.len()],
             failures: Vec::new(),
             scrap: 0.0,
+            setup: None,
         });
         index
     }
@@ -109,8 +111,11 @@ impl LineBuilder {
                 self.spec.stations[s].processing[index] = Some(processing.clone());
             }
         }
+        // Each product is its own family (`P{index}`) until `set_family` says otherwise.
+        self.spec.families.push(format!("P{index}"));
         self.spec.products.push(ProductSpec {
             name: format!("P{index}"),
+            family: self.spec.families.len() - 1,
             route: steps
                 .iter()
                 .map(|(stations, _)| stations.to_vec())
@@ -127,8 +132,41 @@ impl LineBuilder {
             name: format!("Src{index}"),
             kind,
             mix: mix.to_vec(),
+            sequence: Vec::new(),
         });
         index
+    }
+
+    /// Makes `source` release its products in the cyclic `sequence` (and its mix
+    /// the products of the sequence, weighted by their counts).
+    pub(crate) fn set_sequence(&mut self, source: usize, sequence: &[usize]) {
+        let spec = &mut self.spec.sources[source];
+        spec.sequence = sequence.to_vec();
+        spec.mix.clear();
+        for &p in sequence {
+            match spec.mix.iter_mut().find(|m| m.0 == p) {
+                Some(m) => m.1 += 1.0,
+                None => spec.mix.push((p, 1.0)),
+            }
+        }
+    }
+
+    /// Puts `product` in the family named `family` (created if new).
+    pub(crate) fn set_family(&mut self, product: usize, family: &str) -> usize {
+        let index = match self.spec.families.iter().position(|f| f == family) {
+            Some(i) => i,
+            None => {
+                self.spec.families.push(family.to_owned());
+                self.spec.families.len() - 1
+            }
+        };
+        self.spec.products[product].family = index;
+        index
+    }
+
+    /// Gives `station` a setup matrix.
+    pub(crate) fn set_setup(&mut self, station: usize, setup: SetupSpec) {
+        self.spec.stations[station].setup = Some(setup);
     }
 
     /// The finished spec.

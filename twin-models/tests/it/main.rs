@@ -16,4 +16,5 @@ mod invariants;
 mod lines;
 mod queueing;
 mod reproducibility;
+mod setups;
 mod spec_checks;
