@@ -17,6 +17,7 @@ mod engine;
 mod graph;
 mod kpi;
 mod line;
+pub mod sequencing;
 
 pub use engine::{CompiledLine, RunOptions, simulate};
 pub use graph::{LineGraph, Node, StructureError};
