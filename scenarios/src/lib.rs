@@ -18,7 +18,7 @@ mod validate;
 pub use error::ScenarioError;
 pub use schema::{
     BufferDef, DistributionDef, ExperimentDef, FactorDef, FailureDef, PrecisionDef, ProductDef,
-    RouteStep, ScenarioFile, ScenarioSection, SequenceItem, SetupDef, SinkDef, SourceDef,
+    RouteStep, RuleDef, ScenarioFile, ScenarioSection, SequenceItem, SetupDef, SinkDef, SourceDef,
     StationDef, VariantDef,
 };
 pub use validate::{Overrides, Scenario};

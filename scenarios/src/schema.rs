@@ -115,6 +115,32 @@ pub struct ScenarioSection {
     /// Master seed (default 1).
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// The dispatching rule of every station without its own (default `fifo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleDef>,
+}
+
+/// A dispatching rule: its name (`"spt"`), or a table with its parameters
+/// (`{ name = "atcs", k1 = 2.0, k2 = 0.5 }`).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RuleDef {
+    /// A rule by name, with default parameters.
+    Name(String),
+    /// A rule with parameters.
+    Table {
+        /// The rule's name.
+        name: String,
+        /// ATC look-ahead (default 2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        k: Option<f64>,
+        /// ATCS due-date look-ahead (default 2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        k1: Option<f64>,
+        /// ATCS setup look-ahead (default 1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        k2: Option<f64>,
+    },
 }
 
 fn default_seed() -> u64 {
@@ -235,6 +261,10 @@ pub struct StationDef {
     /// Sequence-dependent changeovers between product families.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<SetupDef>,
+    /// How a free server chooses among waiting parts (default: `scenario.rule`,
+    /// else `fifo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleDef>,
 }
 
 /// A `[stations.setup]` table: the station's setup matrix over families.

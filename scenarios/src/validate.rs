@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
-    BufferSpec, CompiledLine, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec, RunOptions,
-    SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    BufferSpec, CompiledLine, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec,
+    RunOptions, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };
 
 use crate::error::{FieldPath, Issue};
@@ -453,6 +453,11 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
                 ttr,
             });
         }
+        let rule = match (&station.rule, &section.rule) {
+            (Some(def), _) => dispatch_rule(def, &path.key("rule"))?,
+            (None, Some(def)) => dispatch_rule(def, &FieldPath::root("scenario").key("rule"))?,
+            (None, None) => DispatchRule::Fifo,
+        };
         let setup = match &station.setup {
             None => None,
             Some(def) => Some(setup(def, &path.key("setup"), &family_index)?),
@@ -465,6 +470,7 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             failures,
             scrap,
             setup,
+            rule,
         });
     }
 
@@ -626,6 +632,75 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             })
             .collect(),
     })
+}
+
+/// The rules' names, as written in scenario files.
+const RULES: &[&str] = &[
+    "fifo", "lifo", "spt", "lpt", "edd", "cr", "slack", "wspt", "atc", "atcs", "campaign",
+    "cyclic", "mwkr", "lwkr", "mopnr", "priority",
+];
+
+/// A dispatching rule by name, with its parameters checked.
+fn dispatch_rule(def: &crate::RuleDef, path: &FieldPath) -> Result<DispatchRule, Issue> {
+    let (name, k, k1, k2, name_path) = match def {
+        crate::RuleDef::Name(name) => (name, None, None, None, path.clone()),
+        crate::RuleDef::Table { name, k, k1, k2 } => (name, *k, *k1, *k2, path.key("name")),
+    };
+    let positive = |value: Option<f64>, key: &str, default: f64| match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Some(v) => Err(Issue::new(
+            path.key(key),
+            format!("must be positive and finite, got {v}"),
+        )),
+    };
+    let rule = match name.as_str() {
+        "fifo" => DispatchRule::Fifo,
+        "lifo" => DispatchRule::Lifo,
+        "spt" => DispatchRule::Spt,
+        "lpt" => DispatchRule::Lpt,
+        "edd" => DispatchRule::Edd,
+        "cr" => DispatchRule::CriticalRatio,
+        "slack" => DispatchRule::MinSlack,
+        "wspt" => DispatchRule::Wspt,
+        "atc" => DispatchRule::Atc {
+            k: positive(k, "k", 2.0)?,
+        },
+        "atcs" => DispatchRule::Atcs {
+            k1: positive(k1, "k1", 2.0)?,
+            k2: positive(k2, "k2", 1.0)?,
+        },
+        "campaign" => DispatchRule::Campaign,
+        "cyclic" => DispatchRule::CyclicFamily,
+        "mwkr" => DispatchRule::Mwkr,
+        "lwkr" => DispatchRule::Lwkr,
+        "mopnr" => DispatchRule::Mopnr,
+        "priority" => DispatchRule::Priority,
+        other => {
+            return Err(Issue::new(
+                name_path,
+                format!("unknown rule `{other}` (known: {})", RULES.join(", ")),
+            ));
+        }
+    };
+    let takes: &[&str] = match rule {
+        DispatchRule::Atc { .. } => &["k"],
+        DispatchRule::Atcs { .. } => &["k1", "k2"],
+        _ => &[],
+    };
+    for (key, given) in [
+        ("k", k.is_some()),
+        ("k1", k1.is_some()),
+        ("k2", k2.is_some()),
+    ] {
+        if given && !takes.contains(&key) {
+            return Err(Issue::new(
+                path.key(key),
+                format!("rule `{name}` takes no parameter `{key}`"),
+            ));
+        }
+    }
+    Ok(rule)
 }
 
 /// A station's setup matrix, family names resolved.

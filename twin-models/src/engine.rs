@@ -7,6 +7,7 @@
 pub(crate) mod books;
 mod buffer;
 mod build;
+mod dispatch;
 mod event;
 mod failure;
 mod flow;
@@ -82,7 +83,7 @@ impl RunOptions {
 /// ```
 /// use sim_core::Distribution;
 /// use twin_models::{
-///     LineSpec, ProductSpec, RunOptions, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit,
+///     DispatchRule, LineSpec, ProductSpec, RunOptions, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit,
 ///     WhenFull, simulate,
 /// };
 ///
@@ -99,6 +100,7 @@ impl RunOptions {
 ///         failures: vec![],
 ///         scrap: 0.0,
 ///         setup: None,
+///         rule: DispatchRule::Fifo,
 ///     }],
 ///     buffers: vec![],
 ///     sources: vec![SourceSpec {

@@ -116,6 +116,9 @@ pub struct StationKpis {
     pub setups: u64,
     /// Server time spent in setup during the period, summed over servers.
     pub setup_time: f64,
+    /// Mean time a part waited in the station's queue before a server took it
+    /// (0 for parts that found a server free), over the parts taken in the period.
+    pub waiting_time_mean: f64,
     /// ISO 22400-2 OEE of the station.
     pub oee: Oee,
 }
@@ -189,6 +192,7 @@ pub(crate) fn close(
                 failures: s.failures,
                 setups: s.setups,
                 setup_time: s.state_time[ServerState::Setup.index()],
+                waiting_time_mean: s.waiting_time / s.starts as f64,
                 oee,
             },
         );

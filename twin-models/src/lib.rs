@@ -23,6 +23,6 @@ pub use engine::{CompiledLine, RunOptions, simulate};
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{KPI_SCHEMA, Kpis, LeadTime, LineKpis, Oee, StateFractions, StationKpis};
 pub use line::{
-    BufferSpec, FailureClock, FailureSpec, LineSpec, ProductSpec, STATES, ServerState, SetupSpec,
-    SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    BufferSpec, DispatchRule, FailureClock, FailureSpec, LineSpec, ProductSpec, STATES,
+    ServerState, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };

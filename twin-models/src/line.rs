@@ -128,6 +128,92 @@ pub struct StationSpec {
     pub scrap: f64,
     /// Sequence-dependent changeovers; `None`: the station never sets up.
     pub setup: Option<SetupSpec>,
+    /// How a free server chooses among the waiting parts it may take.
+    pub rule: DispatchRule,
+}
+
+/// How a free server chooses its next part among the eligible waiting ones.
+///
+/// Every rule ranks the candidates by a score computed from the part (its
+/// product's mean processing time here, its remaining route, its order's due
+/// date, weight and priority) and the server (its configured family); ties go
+/// to the part that entered the buffer first. Processing times are the means of
+/// the distributions (the planned run time), since the actual time is not known
+/// before the operation; remaining work sums the means over the rest of the
+/// route (the average over alternatives at a step). Parts without an order have
+/// no due date (infinitely late is never late), weight 1 and priority 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum DispatchRule {
+    /// First in, first out.
+    #[default]
+    Fifo,
+    /// Last in, first out.
+    Lifo,
+    /// Shortest processing time here.
+    Spt,
+    /// Longest processing time here.
+    Lpt,
+    /// Earliest due date.
+    Edd,
+    /// Smallest critical ratio: time to the due date / remaining work.
+    CriticalRatio,
+    /// Minimum slack: time to the due date − remaining work.
+    MinSlack,
+    /// Weighted shortest processing time: smallest processing time / weight.
+    Wspt,
+    /// Apparent tardiness cost (Vepsalainen & Morton): largest
+    /// `w/p · exp(−max(d − p − t, 0) / (k · p̄))`, p̄ the candidates' mean time.
+    Atc {
+        /// Look-ahead parameter (typically 1 to 4).
+        k: f64,
+    },
+    /// ATC with setups (Lee, Bhaskaran & Pinedo): the ATC index times
+    /// `exp(−s / (k2 · s̄))`, s the mean setup time from the server's family and
+    /// s̄ the candidates' mean setup time.
+    Atcs {
+        /// Due-date look-ahead.
+        k1: f64,
+        /// Setup look-ahead.
+        k2: f64,
+    },
+    /// Campaign (minimum setup): a part of the configured family while one
+    /// waits, else the one with the smallest mean setup time.
+    Campaign,
+    /// Cyclic next family: the configured family while one waits, else the
+    /// next family after it (in the order families are declared) that has one.
+    CyclicFamily,
+    /// Most work remaining.
+    Mwkr,
+    /// Least work remaining.
+    Lwkr,
+    /// Most operations remaining.
+    Mopnr,
+    /// Highest order priority.
+    Priority,
+}
+
+impl DispatchRule {
+    /// The rule's name as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fifo => "fifo",
+            Self::Lifo => "lifo",
+            Self::Spt => "spt",
+            Self::Lpt => "lpt",
+            Self::Edd => "edd",
+            Self::CriticalRatio => "cr",
+            Self::MinSlack => "slack",
+            Self::Wspt => "wspt",
+            Self::Atc { .. } => "atc",
+            Self::Atcs { .. } => "atcs",
+            Self::Campaign => "campaign",
+            Self::CyclicFamily => "cyclic",
+            Self::Mwkr => "mwkr",
+            Self::Lwkr => "lwkr",
+            Self::Mopnr => "mopnr",
+            Self::Priority => "priority",
+        }
+    }
 }
 
 /// A station's sequence-dependent setup matrix over product families.

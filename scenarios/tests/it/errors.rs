@@ -69,7 +69,7 @@ fn misspelt_station_field() {
     assert_eq!(
         error(&appended("servrs = 2\n")),
         "test.toml:20:1: stations[0].servrs: unknown field `servrs`, expected one of `name`, `servers`, `input`, \
-         `processing`, `processing_by_product`, `scrap`, `failures`, `setup`"
+         `processing`, `processing_by_product`, `scrap`, `failures`, `setup`, `rule`"
     );
 }
 
@@ -703,5 +703,58 @@ fn empty_family_name() {
     assert_eq!(
         error(&with("route = [\"A\"]", "route = [\"A\"]\nfamily = \" \"")),
         "test.toml:9: products[0].family: must not be empty"
+    );
+}
+
+// Dispatching rules.
+
+#[test]
+fn unknown_rule() {
+    assert_eq!(
+        error(&appended("rule = \"fastest\"\n")),
+        "test.toml:20: stations[0].rule: unknown rule `fastest` (known: fifo, lifo, spt, lpt, edd, cr, slack, wspt, atc, atcs, campaign, cyclic, mwkr, lwkr, mopnr, priority)"
+    );
+}
+
+#[test]
+fn rule_parameter_the_rule_does_not_take() {
+    assert_eq!(
+        error(&appended("rule = { name = \"spt\", k = 2 }\n")),
+        "test.toml:20: stations[0].rule.k: rule `spt` takes no parameter `k`"
+    );
+}
+
+#[test]
+fn atcs_with_negative_look_ahead() {
+    assert_eq!(
+        error(&appended("rule = { name = \"atcs\", k1 = 2, k2 = -1 }\n")),
+        "test.toml:20: stations[0].rule.k2: must be positive and finite, got -1"
+    );
+}
+
+#[test]
+fn unknown_line_wide_rule() {
+    assert_eq!(
+        error(&with("horizon = 1000", "horizon = 1000\nrule = \"sptt\"")),
+        "test.toml:5: scenario.rule: unknown rule `sptt` (known: fifo, lifo, spt, lpt, edd, cr, slack, wspt, atc, atcs, campaign, cyclic, mwkr, lwkr, mopnr, priority)"
+    );
+}
+
+#[test]
+fn line_wide_rule_applies_to_stations_without_their_own() {
+    let text = with(
+        "horizon = 1000",
+        "horizon = 1000\nrule = { name = \"atc\", k = 3 }",
+    );
+    let scenario = Scenario::from_toml(&text, "test.toml").expect("valid");
+    assert_eq!(
+        scenario.line().stations[0].rule,
+        twin_models::DispatchRule::Atc { k: 3.0 }
+    );
+    let own = format!("{text}rule = \"spt\"\n");
+    let scenario = Scenario::from_toml(&own, "test.toml").expect("valid");
+    assert_eq!(
+        scenario.line().stations[0].rule,
+        twin_models::DispatchRule::Spt
     );
 }

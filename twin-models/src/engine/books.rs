@@ -21,6 +21,10 @@ pub(crate) struct StationBooks {
     pub(crate) failures: u64,
     /// Setups that started during the period.
     pub(crate) setups: u64,
+    /// Parts taken up by a server during the period, and the time they waited
+    /// in the station's queue in all (0 for a part that found a server free).
+    pub(crate) starts: u64,
+    pub(crate) waiting_time: f64,
     /// Planned run time of the operations: the sum of their products' mean times.
     pub(crate) nominal_time: f64,
 }

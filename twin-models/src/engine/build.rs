@@ -9,6 +9,7 @@ use sim_core::{Distribution, EventCalendar, RandomStream, StreamKey};
 use super::RunOptions;
 use super::books::{Books, StationBooks};
 use super::buffer::{Buffer, BufferTable};
+use super::dispatch::Terms;
 use super::event::Event;
 use super::failure::{Clock, ClockTable};
 use super::part::{NONE, Parts};
@@ -16,7 +17,7 @@ use super::server::Server;
 use super::setup::{SetupTable, StationSetup};
 use super::source::{Source, SourceTable};
 use crate::graph::{LineGraph, StructureError};
-use crate::line::{LineSpec, STATES, ServerState, SourceKind, WhenFull};
+use crate::line::{DispatchRule, LineSpec, STATES, ServerState, SourceKind, WhenFull};
 
 /// One step of a product's route.
 #[derive(Debug)]
@@ -37,6 +38,7 @@ pub(crate) struct StationTable {
     /// Mean processing time per product: ISO 22400's planned run time per item.
     pub(crate) nominal: Vec<f64>,
     pub(crate) scrap: f64,
+    rule: DispatchRule,
     setup: Option<SetupTable>,
     processing_key: StreamKey,
     scrap_key: StreamKey,
@@ -51,6 +53,7 @@ pub(crate) struct Station<'c> {
     pub(crate) processing: &'c [Option<Distribution>],
     pub(crate) nominal: &'c [f64],
     pub(crate) scrap: f64,
+    pub(crate) rule: DispatchRule,
     /// Changeovers, if the station has a setup matrix.
     pub(crate) setup: Option<StationSetup<'c>>,
     pub(crate) processing_stream: RandomStream,
@@ -77,6 +80,9 @@ pub struct CompiledLine {
     pub(crate) routes: Vec<Vec<Step>>,
     /// The family of each product.
     family_of: Vec<u32>,
+    /// `remaining_work[product][step]`: the mean processing time of the route
+    /// from `step` on (averaged over alternatives), for the dispatching rules.
+    pub(crate) remaining_work: Vec<Vec<f64>>,
     pub(crate) stations: Vec<StationTable>,
     servers: Vec<ServerTable>,
     pub(crate) clocks: Vec<ClockTable>,
@@ -138,6 +144,7 @@ impl CompiledLine {
                     .map(|d| d.as_ref().map_or(f64::NAN, Distribution::mean))
                     .collect(),
                 scrap: station.scrap,
+                rule: station.rule,
                 setup: station
                     .setup
                     .as_ref()
@@ -204,6 +211,33 @@ impl CompiledLine {
             graph,
             routes,
             family_of: spec.products.iter().map(|p| p.family as u32).collect(),
+            remaining_work: spec
+                .products
+                .iter()
+                .enumerate()
+                .map(|(p, product)| {
+                    let mut work: Vec<f64> = product
+                        .route
+                        .iter()
+                        .map(|step| {
+                            let sum: f64 = step
+                                .iter()
+                                .map(|&s| {
+                                    spec.stations[s].processing[p]
+                                        .as_ref()
+                                        .map_or(0.0, Distribution::mean)
+                                })
+                                .sum();
+                            sum / step.len() as f64
+                        })
+                        .collect();
+                    for k in (0..work.len().saturating_sub(1)).rev() {
+                        work[k] += work[k + 1];
+                    }
+                    work.push(0.0);
+                    work
+                })
+                .collect(),
             stations,
             servers,
             clocks,
@@ -253,6 +287,8 @@ pub(crate) struct Line<'c> {
     /// (see `flow.rs`), empty between events.
     pub(crate) cascade: Vec<u32>,
     pub(crate) books: Books,
+    /// Due date, weight and priority per order (filled by the order book).
+    pub(crate) order_terms: Vec<Terms>,
 }
 
 impl<'c> Line<'c> {
@@ -306,6 +342,7 @@ impl<'c> Line<'c> {
                 processing: &t.processing,
                 nominal: &t.nominal,
                 scrap: t.scrap,
+                rule: t.rule,
                 setup: t.setup.as_ref().map(|table| StationSetup {
                     table,
                     stream: stream(table.key),
@@ -347,6 +384,7 @@ impl<'c> Line<'c> {
             parts: Parts::default(),
             cascade: Vec::new(),
             books: Books::new(options.warmup),
+            order_terms: Vec::new(),
         }
     }
 

@@ -9,7 +9,7 @@ use super::buffer::{Room, Waiter};
 use super::build::Line;
 use super::event::Event;
 use super::part::NONE;
-use crate::line::{ServerState, WhenFull};
+use crate::line::{DispatchRule, ServerState, WhenFull};
 
 impl Line<'_> {
     /// Schedules the next arrival of a source of kind arrivals.
@@ -35,6 +35,7 @@ impl Line<'_> {
     /// A line without setups pays one test of an `Option` here.
     fn start_processing(&mut self, server: u32, part: u32, cal: &mut EventCalendar<Event>) {
         let station = self.servers[server as usize].station as usize;
+        self.stations[station].books.starts += 1;
         if self.stations[station].setup.is_some()
             && let Some(duration) = self.setup_before(server, part)
         {
@@ -76,7 +77,7 @@ impl Line<'_> {
         }
     }
 
-    fn eligible(&self, part: u32, station: u32) -> bool {
+    pub(crate) fn eligible(&self, part: u32, station: u32) -> bool {
         let p = self.parts[part];
         self.routes[p.product as usize][p.step as usize]
             .stations
@@ -115,10 +116,14 @@ impl Line<'_> {
 
     /// Moves `part` into `buffer` where [`Line::room_for`] found room: straight
     /// onto an idle server that can take it, else to the back of the queue.
+    #[inline(always)]
     fn put(&mut self, part: u32, buffer: u32, room: Room, cal: &mut EventCalendar<Event>) {
         match room {
             Room::Server(server) => self.start_processing(server, part, cal),
-            Room::Queue => self.buffers[buffer as usize].queue.push_back(part),
+            Room::Queue => {
+                self.parts[part].queued_at = cal.now();
+                self.buffers[buffer as usize].queue.push_back(part);
+            }
             Room::Full => unreachable!("put is only called with room"),
         }
     }
@@ -137,7 +142,9 @@ impl Line<'_> {
         let station = self.servers[server as usize].station;
         let input = self.stations[station as usize].input;
         let b = &self.buffers[input as usize];
-        let found = if b.single_consumer {
+        let found = if !matches!(self.stations[station as usize].rule, DispatchRule::Fifo) {
+            self.choose(server, station, input, cal.now())
+        } else if b.single_consumer {
             (!b.queue.is_empty()).then_some(0)
         } else {
             b.queue.iter().position(|&p| self.eligible(p, station))
@@ -150,6 +157,8 @@ impl Line<'_> {
                 queue.remove(index)
             }
             .expect("index from position");
+            self.stations[station as usize].books.waiting_time +=
+                cal.now() - self.parts[part].queued_at;
             self.start_processing(server, part, cal);
             self.notify_room(input, cal);
         } else if self.c.buffers[input as usize].saturated_by != NONE {
@@ -240,17 +249,17 @@ impl Line<'_> {
     /// its sink. If the buffer is full the server is blocked.
     pub(crate) fn push_finished(&mut self, server: u32, cal: &mut EventCalendar<Event>) {
         let part = self.servers[server as usize].part;
-        let p = self.parts[part];
-        let route = &self.routes[p.product as usize];
-        if p.step as usize == route.len() {
+        let (product, step) = (self.parts[part].product, self.parts[part].step);
+        let route = &self.routes[product as usize];
+        if step as usize == route.len() {
             let now = cal.now();
-            self.books.complete(now - p.released);
+            self.books.complete(now - self.parts[part].released);
             self.leave(part, now);
             self.servers[server as usize].part = NONE;
             self.try_pull(server, cal);
             return;
         }
-        let buffer = route[p.step as usize].buffer;
+        let buffer = route[step as usize].buffer;
         let room = self.room_for(buffer, part);
         if room != Room::Full {
             self.servers[server as usize].part = NONE;

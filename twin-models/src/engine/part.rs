@@ -12,6 +12,10 @@ pub(crate) struct Part {
     pub(crate) step: u32,
     /// When the part entered the line (NaN until it is released).
     pub(crate) released: f64,
+    /// The order it belongs to, or `NONE`.
+    pub(crate) order: u32,
+    /// When it entered the queue it waits in (for the rules and waiting times).
+    pub(crate) queued_at: f64,
 }
 
 /// The parts of one replication, by id.
@@ -28,6 +32,8 @@ impl Parts {
             product,
             step: 0,
             released: f64::NAN,
+            order: NONE,
+            queued_at: f64::NAN,
         };
         match self.free.pop() {
             Some(id) => {

@@ -79,6 +79,7 @@ impl Line<'_> {
     /// clocks count the operation just finished and are armed for the new one,
     /// exactly as leaving and re-entering `Busy` at this instant would do, without
     /// two state changes per operation.
+    #[inline(always)]
     pub(crate) fn restart_busy_clocks(&mut self, server: u32, cal: &mut EventCalendar<Event>) {
         let now = cal.now();
         let s = &self.servers[server as usize];

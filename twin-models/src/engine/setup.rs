@@ -15,6 +15,8 @@ pub(crate) struct SetupTable {
     families: usize,
     matrix: Vec<u32>,
     times: Vec<Distribution>,
+    /// `means[from * families + to]`: the mean setup time, 0 where it is free.
+    means: Vec<f64>,
     /// The family servers are configured for at time 0, or `NONE`.
     pub(crate) initial: u32,
     pub(crate) key: StreamKey,
@@ -35,13 +37,33 @@ impl SetupTable {
             matrix[from * families + to] = times.len() as u32;
             times.push(time.clone());
         }
+        let means = matrix
+            .iter()
+            .map(|&i| {
+                if i == NONE {
+                    0.0
+                } else {
+                    times[i as usize].mean()
+                }
+            })
+            .collect();
         Self {
             families,
             matrix,
             times,
+            means,
             initial: spec.initial.map_or(NONE, |f| f as u32),
             key: StreamKey::new("setup", station, 0),
         }
+    }
+
+    /// The mean setup time of a change `from` → `to` (0 from an unconfigured server).
+    #[inline]
+    pub(crate) fn mean(&self, from: u32, to: u32) -> f64 {
+        if from == NONE {
+            return 0.0;
+        }
+        self.means[from as usize * self.families + to as usize]
     }
 
     /// The setup time distribution of a change `from` → `to`, if it costs anything.

@@ -3,8 +3,8 @@
 
 use sim_core::Distribution;
 use twin_models::{
-    BufferSpec, FailureClock, FailureSpec, LineSpec, ProductSpec, SetupSpec, SinkSpec, SourceKind,
-    SourceSpec, StationSpec, TimeUnit, WhenFull,
+    BufferSpec, DispatchRule, FailureClock, FailureSpec, LineSpec, ProductSpec, SetupSpec,
+    SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };
 
 /// An exponential distribution with the given mean.
@@ -68,6 +68,7 @@ impl LineBuilder {
             failures: Vec::new(),
             scrap: 0.0,
             setup: None,
+            rule: DispatchRule::Fifo,
         });
         index
     }

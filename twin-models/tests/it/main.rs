@@ -11,6 +11,7 @@
 
 mod blocking;
 mod builders;
+mod dispatch;
 mod estimates;
 mod invariants;
 mod lines;

@@ -1,0 +1,205 @@
+//! Dispatching rules: hand-worked deterministic queues, and the campaign
+//! (exhaustive) rule against the exact CTMC of a two-family machine with
+//! exponential setups.
+
+use sim_core::Distribution;
+use twin_models::analytic::ExhaustiveTwoFamilyCtmc;
+use twin_models::{DispatchRule, Kpis, LineSpec, RunOptions, SetupSpec, SourceKind, simulate};
+
+use crate::builders::{LineBuilder, exponential, poisson_arrivals};
+use crate::estimates::{Experiment, Tolerance, assert_agrees, estimate};
+
+fn constant(value: f64) -> Distribution {
+    Distribution::constant(value).expect("a non-negative constant")
+}
+
+fn run(spec: &LineSpec, horizon: f64) -> Kpis {
+    simulate(
+        spec,
+        &RunOptions {
+            seed: 1,
+            replication: 0,
+            horizon,
+            warmup: 0.0,
+        },
+    )
+    .expect("a valid line")
+}
+
+/// One machine fed by arrivals every 1 (t = 1, 2, 3, ...) of A, B, C in turn,
+/// processing A 2.5, B 0.5, C 1.5: overloaded, so a queue forms and the rule
+/// decides. An arrival at the instant a part finishes is in the queue when the
+/// server chooses (it was scheduled first).
+fn overloaded_machine(rule: DispatchRule) -> LineSpec {
+    let mut line = LineBuilder::new("rules");
+    let machine = line.add_station(1, None);
+    let a = line.add_product(&[(&[machine], constant(2.5))]);
+    let b = line.add_product(&[(&[machine], constant(0.5))]);
+    let c = line.add_product(&[(&[machine], constant(1.5))]);
+    let source = line.add_source(
+        SourceKind::Arrivals {
+            interarrival: constant(1.0),
+            when_full: twin_models::WhenFull::Block,
+        },
+        &[(a, 1.0)],
+    );
+    line.set_sequence(source, &[a, b, c]);
+    let mut spec = line.build();
+    spec.stations[machine].rule = rule;
+    spec
+}
+
+/// Completions by t = 10 and their mean lead time.
+fn outcome(rule: DispatchRule) -> (u64, f64) {
+    let kpis = run(&overloaded_machine(rule), 10.0);
+    (kpis.line.parts_completed, kpis.line.lead_time.mean)
+}
+
+fn assert_outcome(rule: DispatchRule, completed: u64, total_lead_time: f64) {
+    let (n, mean) = outcome(rule);
+    assert_eq!(n, completed, "{rule:?}: completions");
+    assert!(
+        (mean - total_lead_time / completed as f64).abs() < 1e-12,
+        "{rule:?}: mean lead time {mean}, expected {}",
+        total_lead_time / completed as f64
+    );
+}
+
+/// FIFO: A1 1–3.5, B1 3.5–4, C1 4–5.5, A2 5.5–8, B2 8–8.5, C2 8.5–10.
+/// Lead times 2.5 + 2 + 2.5 + 4 + 3.5 + 4 = 18.5.
+#[test]
+fn fifo_by_hand() {
+    assert_outcome(DispatchRule::Fifo, 6, 18.5);
+}
+
+/// SPT: A1 1–3.5; B1 3.5–4; C1 (1.5) before A2 (2.5) 4–5.5; B2 5.5–6; C2 6–7.5;
+/// A2 7.5–10 (before A3 by arrival). Lead times 2.5 + 2 + 2.5 + 1 + 1.5 + 6 = 15.5.
+#[test]
+fn spt_by_hand() {
+    assert_outcome(DispatchRule::Spt, 6, 15.5);
+}
+
+/// LPT: A1 1–3.5; then A-parts first: A2 is not there yet at 3.5 (arrives at 4),
+/// so C1 (1.5) beats B1 (0.5): C1 3.5–5; A2 5–7.5; A3 (arrived 7) 7.5–10.
+/// Lead times 2.5 + 2 + 3.5 + 3 = 11 for 4 parts.
+#[test]
+fn lpt_by_hand() {
+    assert_outcome(DispatchRule::Lpt, 4, 11.0);
+}
+
+/// LIFO: A1 1–3.5; the last in at 3.5 is C1 (3): 3.5–5; at 5 B2 is not in yet
+/// (its arrival was scheduled after C1's completion), so A2 (4): 5–7.5; then A3
+/// (7; B2, C2 and B1 wait): 7.5–10. Lead times 2.5 + 2 + 3.5 + 3 = 11.
+#[test]
+fn lifo_by_hand() {
+    assert_outcome(DispatchRule::Lifo, 4, 11.0);
+}
+
+/// Two stations in series for A (S0 then S1) and one for B (S0): MOPNR and MWKR
+/// prefer A at S0, LWKR prefers B. Parts arrive A, B, A, B, ... every 1 from
+/// t = 1; S0 takes 0.9 for A and 1.2 for B (overloaded), S1 takes 0.1.
+fn two_routes(rule: DispatchRule) -> Kpis {
+    let mut line = LineBuilder::new("routes");
+    let s0 = line.add_station(1, None);
+    let s1 = line.add_station(1, None);
+    let a = line.add_product(&[(&[s0], constant(0.9)), (&[s1], constant(0.1))]);
+    let b = line.add_product(&[(&[s0], constant(1.2))]);
+    let source = line.add_source(
+        SourceKind::Arrivals {
+            interarrival: constant(1.0),
+            when_full: twin_models::WhenFull::Block,
+        },
+        &[(a, 1.0)],
+    );
+    line.set_sequence(source, &[a, b]);
+    let mut spec = line.build();
+    spec.stations[s0].rule = rule;
+    run(&spec, 12.0)
+}
+
+/// S0's timeline: A1 1–1.9, B1 2–3.2, A2 (arrived 3) 3.2–4.1, B2 (4) 4.1–5.3,
+/// A3 5.3–6.2, B3 6.2–7.4, A4 7.4–8.3, B4 8.3–9.5, A5 9.5–10.4, B5 10.4–11.6,
+/// A6 11.6–: at most one part waits whenever S0 chooses, so the route rules
+/// (which would rank A and B differently) all give FIFO's run, with 10
+/// operations at S0 by t = 12.
+#[test]
+fn route_rules_agree_when_there_is_no_choice() {
+    let fifo = two_routes(DispatchRule::Fifo);
+    for rule in [DispatchRule::Mopnr, DispatchRule::Mwkr, DispatchRule::Lwkr] {
+        assert_eq!(two_routes(rule), fifo, "{rule:?}");
+    }
+    assert_eq!(fifo.stations["S0"].operations, 10);
+}
+
+/// The campaign rule with two families on one machine: Poisson arrivals (0.3 of
+/// family 1, 0.2 of family 2), exponential processing (means 1 and 1.25) and
+/// exponential setups (1→2 mean 0.5, 2→1 mean 2). Its number in system, lead
+/// time and setup fraction are those of the exact CTMC (`ExhaustiveTwoFamilyCtmc`).
+#[test]
+fn campaign_rule_matches_exhaustive_ctmc() {
+    let mut line = LineBuilder::new("campaign rule");
+    let machine = line.add_station(1, None);
+    let one = line.add_product(&[(&[machine], exponential(1.0))]);
+    let two = line.add_product(&[(&[machine], exponential(1.25))]);
+    line.add_source(
+        poisson_arrivals(2.0, twin_models::WhenFull::Block),
+        &[(one, 0.3), (two, 0.2)],
+    );
+    line.set_setup(
+        machine,
+        SetupSpec {
+            pairs: vec![(0, 1, exponential(0.5)), (1, 0, exponential(2.0))],
+            default: None,
+            initial: Some(0),
+        },
+    );
+    let mut spec = line.build();
+    spec.stations[machine].rule = DispatchRule::Campaign;
+    let exact = ExhaustiveTwoFamilyCtmc {
+        lambda1: 0.3,
+        lambda2: 0.2,
+        mu1: 1.0,
+        mu2: 0.8,
+        setup_rate12: 2.0,
+        setup_rate21: 0.5,
+    }
+    .solve()
+    .expect("stable");
+    let runs = Experiment {
+        seed: 404,
+        replications: 20,
+        horizon: 100_000.0,
+        warmup: 2_000.0,
+    }
+    .run(&spec);
+    assert_agrees(
+        "campaign WIP",
+        estimate(&runs, |k| k.line.wip_mean),
+        exact.mean_in_system,
+        Tolerance::STATISTICAL,
+    );
+    assert_agrees(
+        "campaign lead time",
+        estimate(&runs, |k| k.line.lead_time.mean),
+        exact.mean_sojourn_time,
+        Tolerance::STATISTICAL,
+    );
+    assert_agrees(
+        "campaign setup fraction",
+        estimate(&runs, |k| k.stations["S0"].states.setup),
+        exact.setup_fraction,
+        Tolerance::STATISTICAL,
+    );
+    // FIFO on the same line changes over more often, which costs setup time.
+    spec.stations[machine].rule = DispatchRule::Fifo;
+    let fifo = Experiment {
+        seed: 404,
+        replications: 20,
+        horizon: 100_000.0,
+        warmup: 2_000.0,
+    }
+    .run(&spec);
+    let setups = |runs: &[Kpis]| estimate(runs, |k| k.stations["S0"].setups as f64).mean;
+    eprintln!("setups: FIFO {}, campaign {}", setups(&fifo), setups(&runs));
+    assert!(setups(&fifo) > 1.2 * setups(&runs));
+}
