@@ -4,7 +4,8 @@
 //! [`Scenario::from_toml`] parses and validates it into a runnable
 //! [`twin_models::LineSpec`]; every mistake becomes one [`ScenarioError`] naming
 //! the field, the offending value and, where the parser knows it, the line.
-//! [`report`] renders KPIs as a text table or as `linetwin.kpi/1` JSON.
+//! [`report`] renders KPIs as a text table or as `linetwin.kpi/1` JSON;
+//! [`setups`] proposes low-changeover campaign wheels from the setup matrices.
 //!
 //! Guarantees: invalid input never panics and never produces numbers; the same
 //! file and seed give byte-identical JSON.
@@ -13,6 +14,7 @@ mod error;
 pub mod experiment;
 pub mod report;
 mod schema;
+pub mod setups;
 mod validate;
 
 pub use error::ScenarioError;

@@ -147,6 +147,11 @@ impl Scenario {
         self.compiled.spec()
     }
 
+    /// The error for `issue`, placed in this scenario's file.
+    pub(crate) fn locate(&self, issue: Issue) -> ScenarioError {
+        issue.locate(&self.origin, self.text.as_deref())
+    }
+
     /// The directory of the scenario file, if it was read from one.
     pub(crate) fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()

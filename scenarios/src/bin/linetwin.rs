@@ -1,4 +1,4 @@
-//! The `linetwin` command line: run and validate scenarios.
+//! The `linetwin` command line: run, experiment with, validate and sequence scenarios.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions};
+use scenarios::setups::SetupsReport;
 use scenarios::{Overrides, Scenario, ScenarioError, report};
 
 /// Fast discrete-event simulation of production lines.
@@ -54,6 +55,15 @@ enum Command {
     Validate {
         /// The scenario TOML file.
         file: PathBuf,
+    },
+    /// Propose, per station with a setup matrix, a cyclic order of its product
+    /// families with a low mean setup time per cycle (a campaign wheel).
+    Setups {
+        /// The scenario TOML file.
+        file: PathBuf,
+        /// Print the proposals as `linetwin.setups/1` JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -242,6 +252,19 @@ fn execute(command: Command) -> Result<String, Failure> {
                 out.push_str(&format!("warning: {warning}\n"));
             }
             Ok(out)
+        }
+        Command::Setups { file, json } => {
+            let scenario = Scenario::from_path(&file)?;
+            let report = SetupsReport::new(&scenario)?;
+            // Only now: a failed command prints its one error line and nothing else.
+            for warning in &scenario.warnings {
+                eprintln!("warning: {}: {warning}", file.display());
+            }
+            Ok(if json {
+                report.to_json()
+            } else {
+                report.to_table()
+            })
         }
     }
 }

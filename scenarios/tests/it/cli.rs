@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::setups::FOUR_FAMILIES;
 use crate::{BUNDLED, MINIMAL, library};
 
 /// A horizon short enough to keep CLI runs fast and above the bundled warm-ups.
@@ -360,6 +361,7 @@ fn help_exits_0() {
     let output = run(&["--help"]);
     assert!(output.status.success());
     assert!(stdout(&output).contains("validate"));
+    assert!(stdout(&output).contains("setups"));
 }
 
 // `validate`.
@@ -382,6 +384,106 @@ fn validate_rejects_an_invalid_scenario() {
     let message = assert_one_error_line(&output);
     assert!(
         message.ends_with(":3: scenario.time_unit: must be `s`, `min` or `h`, got `fortnight`"),
+        "{message}"
+    );
+}
+
+// `setups`.
+
+#[test]
+fn setups_prints_the_proposed_and_the_declaration_order_cycle() {
+    let file = TempScenario::new("setups", FOUR_FAMILIES);
+    let output = run(&["setups", file.arg()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "paint shop — campaign wheels from the mean setup times (min per cycle)
+
+booth: 4 families, exact (optimal)
+  proposed            8 min  A → C → D → B → (A)
+  declaration order  29 min  A → B → C → D → (A)
+  saving             21 min  72.4%
+
+pack: 5 families, exact (optimal)
+  proposed           10 min  A → B → C → D → E → (A)
+  declaration order  10 min  A → B → C → D → E → (A)
+"
+    );
+}
+
+#[test]
+fn setups_json_is_the_setups_schema_and_reproducible() {
+    let file = TempScenario::new("setups-json", FOUR_FAMILIES);
+    let first = run(&["setups", file.arg(), "--json"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(first.stdout, run(&["setups", file.arg(), "--json"]).stdout);
+    let json: Value = serde_json::from_slice(&first.stdout).expect("stdout is JSON");
+    assert_eq!(json["schema"], "linetwin.setups/1");
+    assert_eq!(json["scenario"], "paint shop");
+    assert_eq!(json["stations"][0]["station"], "booth");
+    assert_eq!(json["stations"][0]["total_setup"], 8.0);
+    assert_eq!(json["stations"][0]["declaration_order_total"], 29.0);
+    assert_eq!(json["stations"][0]["method"], "exact");
+    assert_eq!(json["stations"][1]["station"], "pack");
+}
+
+#[test]
+fn setups_without_a_setup_matrix_prints_a_note_and_exits_0() {
+    let file = TempScenario::new("setups-none", MINIMAL);
+    let output = run(&["setups", file.arg()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "t: no station has a setup matrix (`[stations.setup]`); nothing to sequence\n"
+    );
+    // JSON stays machine-readable: the same report with no stations.
+    let output = run(&["setups", file.arg(), "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert_eq!(json["stations"], serde_json::json!([]));
+}
+
+#[test]
+fn setups_rejects_a_bad_file_with_exit_2() {
+    let file = TempScenario::new(
+        "setups-bad",
+        &FOUR_FAMILIES.replace("initial = \"B\"", "initial = \"Z\""),
+    );
+    for json in [false, true] {
+        let mut args = vec!["setups", file.arg()];
+        if json {
+            args.push("--json");
+        }
+        let message = assert_one_error_line(&run(&args));
+        assert_eq!(
+            message,
+            format!(
+                "error: {}:49: stations[0].setup.initial: unknown family `Z` (known: `A`, `B`, `C`, `D`, `E`)",
+                file.0.display()
+            )
+        );
+    }
+    let not_toml = TempScenario::new("setups-not-toml", "this is not toml\n");
+    let message = assert_one_error_line(&run(&["setups", not_toml.arg()]));
+    assert!(message.contains(":1:6: "), "{message}");
+}
+
+#[test]
+fn setups_with_an_infinite_mean_exits_2() {
+    let file = TempScenario::new(
+        "setups-inf",
+        &FOUR_FAMILIES.replace(
+            "B = { dist = \"exponential\", mean = 8 }",
+            "B = { dist = \"lognormal\", mu = 1000, sigma = 1 }",
+        ),
+    );
+    let message = assert_one_error_line(&run(&["setups", file.arg()]));
+    assert!(
+        message.ends_with(
+            "stations[0].setup.times.C.B: the setup time from `C` to `B` must be non-negative and finite, got inf"
+        ),
         "{message}"
     );
 }

@@ -1,12 +1,14 @@
 //! Integration tests of the scenario layer and the `linetwin` CLI: the exact error
 //! messages for bad scenarios, the command-line contract (exit codes, stdout and
-//! stderr, `linetwin.kpi/1` JSON, determinism) and the TOML round trip.
+//! stderr, `linetwin.kpi/1` JSON, determinism), the TOML round trip and the
+//! campaign wheels proposed from setup matrices.
 
 mod cli;
 mod errors;
 mod experiment;
 mod roundtrip;
 mod schema;
+mod setups;
 
 use std::path::PathBuf;
 
