@@ -6,27 +6,9 @@
 //! blocked on a server, or held by a blocking source, must move as soon as such room
 //! appears.
 
-use sim_core::Distribution;
-use twin_models::{Kpis, LineSpec, RunOptions, SourceKind, WhenFull, simulate};
+use twin_models::{LineSpec, SourceKind, WhenFull};
 
-use crate::builders::{LineBuilder, Stage, serial_line};
-
-fn constant(value: f64) -> Distribution {
-    Distribution::constant(value).expect("a non-negative constant")
-}
-
-fn run(spec: &LineSpec, horizon: f64) -> Kpis {
-    simulate(
-        spec,
-        &RunOptions {
-            seed: 1,
-            replication: 0,
-            horizon,
-            warmup: 0.0,
-        },
-    )
-    .expect("a valid line")
-}
+use crate::builders::{LineBuilder, Stage, constant, run, serial_line};
 
 /// Saturated source, `S0` taking 1, a buffer of `capacity`, `S1` taking 1.5.
 fn fast_then_slow(capacity: u32) -> LineSpec {

@@ -3,13 +3,33 @@
 
 use sim_core::Distribution;
 use twin_models::{
-    BufferSpec, DispatchRule, FailureClock, FailureSpec, LineSpec, ProductSpec, SetupSpec,
-    SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    BufferSpec, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec, RunOptions,
+    SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull, simulate,
 };
 
 /// An exponential distribution with the given mean.
 pub(crate) fn exponential(mean: f64) -> Distribution {
     Distribution::exponential(mean).expect("a positive finite mean")
+}
+
+/// A constant time.
+pub(crate) fn constant(value: f64) -> Distribution {
+    Distribution::constant(value).expect("a non-negative constant")
+}
+
+/// Replication 0 of seed 1 of `spec` over `[0, horizon]`, for deterministic lines
+/// worked out by hand.
+pub(crate) fn run(spec: &LineSpec, horizon: f64) -> Kpis {
+    simulate(
+        spec,
+        &RunOptions {
+            seed: 1,
+            replication: 0,
+            horizon,
+            warmup: 0.0,
+        },
+    )
+    .expect("a valid line")
 }
 
 /// Poisson arrivals with mean interarrival time `mean`.

@@ -2,29 +2,11 @@
 //! (exhaustive) rule against the exact CTMC of a two-family machine with
 //! exponential setups.
 
-use sim_core::Distribution;
 use twin_models::analytic::ExhaustiveTwoFamilyCtmc;
-use twin_models::{DispatchRule, Kpis, LineSpec, RunOptions, SetupSpec, SourceKind, simulate};
+use twin_models::{DispatchRule, Kpis, LineSpec, SetupSpec, SourceKind};
 
-use crate::builders::{LineBuilder, exponential, poisson_arrivals};
+use crate::builders::{LineBuilder, constant, exponential, poisson_arrivals, run};
 use crate::estimates::{Experiment, Tolerance, assert_agrees, estimate};
-
-fn constant(value: f64) -> Distribution {
-    Distribution::constant(value).expect("a non-negative constant")
-}
-
-fn run(spec: &LineSpec, horizon: f64) -> Kpis {
-    simulate(
-        spec,
-        &RunOptions {
-            seed: 1,
-            replication: 0,
-            horizon,
-            warmup: 0.0,
-        },
-    )
-    .expect("a valid line")
-}
 
 /// One machine fed by arrivals every 1 (t = 1, 2, 3, ...) of A, B, C in turn,
 /// processing A 2.5, B 0.5, C 1.5: overloaded, so a queue forms and the rule

@@ -4,27 +4,10 @@
 
 use sim_core::Distribution;
 use twin_models::analytic::{CampaignCycle, FifoSetupMg1};
-use twin_models::{FailureClock, Kpis, LineSpec, RunOptions, SetupSpec, SourceKind, simulate};
+use twin_models::{FailureClock, Kpis, SetupSpec, SourceKind};
 
-use crate::builders::{LineBuilder, exponential, poisson_arrivals};
+use crate::builders::{LineBuilder, constant, exponential, poisson_arrivals, run};
 use crate::estimates::{Experiment, Tolerance, assert_agrees, estimate};
-
-fn constant(value: f64) -> Distribution {
-    Distribution::constant(value).expect("a non-negative constant")
-}
-
-fn run(spec: &LineSpec, horizon: f64) -> Kpis {
-    simulate(
-        spec,
-        &RunOptions {
-            seed: 1,
-            replication: 0,
-            horizon,
-            warmup: 0.0,
-        },
-    )
-    .expect("a valid line")
-}
 
 /// One saturated machine `S0` making products `P0..` (processing times given)
 /// in the cyclic model `sequence`, with the setup matrix `setup`.
@@ -165,12 +148,9 @@ fn first_part_sets_the_configuration() {
     assert_close("setup time", kpis.stations["S0"].setup_time, 6.0);
 }
 
-/// A B with processing 1 and setups 4 both ways, configured for A. A calendar-time
-/// failure every 2.6 (repair 1) interrupts the setup, which resumes after the repair:
-/// A 0–1; setup 1–2.6, down 2.6–3.6, setup 3.6–6; B 6–6.2, down 6.2–7.2, B 7.2–8;
-/// setup 8–9.8, down 9.8–10.8, setup 10.8–13; A 13–13.4, down 13.4–(13.5).
-#[test]
-fn failure_pauses_a_setup_and_it_resumes_after_repair() {
+/// A B in turn, processing 1, setups of 4 both ways, configured for A, and a
+/// failure mode on `clock` with a constant time to failure `ttf` and repair 1.
+fn alternating_with_failures(clock: FailureClock, ttf: f64) -> twin_models::LineSpec {
     let mut line = campaign_machine(
         &[constant(1.0), constant(1.0)],
         &[0, 1],
@@ -180,8 +160,20 @@ fn failure_pauses_a_setup_and_it_resumes_after_repair() {
             initial: Some(0),
         },
     );
-    line.add_failure(0, FailureClock::Calendar, constant(2.6), constant(1.0));
-    let kpis = run(&line.build(), 13.5);
+    line.add_failure(0, clock, constant(ttf), constant(1.0));
+    line.build()
+}
+
+/// A B with processing 1 and setups 4 both ways, configured for A. A calendar-time
+/// failure every 2.6 (repair 1) interrupts the setup, which resumes after the repair:
+/// A 0–1; setup 1–2.6, down 2.6–3.6, setup 3.6–6; B 6–6.2, down 6.2–7.2, B 7.2–8;
+/// setup 8–9.8, down 9.8–10.8, setup 10.8–13; A 13–13.4, down 13.4–(13.5).
+#[test]
+fn failure_pauses_a_setup_and_it_resumes_after_repair() {
+    let kpis = run(
+        &alternating_with_failures(FailureClock::Calendar, 2.6),
+        13.5,
+    );
     let station = &kpis.stations["S0"];
     assert_eq!(kpis.line.parts_completed, 2);
     assert_eq!(station.setups, 2);
@@ -200,19 +192,7 @@ fn failure_pauses_a_setup_and_it_resumes_after_repair() {
 /// setup 7–8 fails (3.5 more), repair 8–9, setup 9–12, A 12–(12.2).
 #[test]
 fn busy_clocks_pause_in_setup_and_operating_clocks_do_not() {
-    let machine = |clock| {
-        let mut line = campaign_machine(
-            &[constant(1.0), constant(1.0)],
-            &[0, 1],
-            SetupSpec {
-                pairs: Vec::new(),
-                default: Some(constant(4.0)),
-                initial: Some(0),
-            },
-        );
-        line.add_failure(0, clock, constant(3.5), constant(1.0));
-        line.build()
-    };
+    let machine = |clock| alternating_with_failures(clock, 3.5);
     let kpis = run(&machine(FailureClock::Busy), 15.8);
     assert_eq!(kpis.line.parts_completed, 3);
     assert_eq!(kpis.stations["S0"].failures, 1);
