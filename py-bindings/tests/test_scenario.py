@@ -153,6 +153,16 @@ def test_to_pandas_gives_tidy_frames() -> None:
     both = pd.concat([frames.line, result.to_pandas().line])
     assert len(both) == 2 * len(line)
 
+    products = frames.products.set_index("product")
+    assert list(products.index) == list(k["products"])
+    assert products["parts_completed"].sum() == k["line"]["parts_completed"]
+    assert products.loc["model-A", "lead_time_p90"] == k["products"]["model-A"]["lead_time"]["p90"]
+
+    buffers = frames.buffers.set_index("buffer")
+    assert list(buffers.index) == list(k["buffers"])
+    assert buffers.loc["weld-queue", "capacity"] == 6
+    assert (buffers["content_mean"] <= buffers["content_max"]).all()
+
 
 def test_undefined_ratios_are_none_in_kpis_and_nan_in_frames() -> None:
     # Nothing completes within a horizon shorter than one processing time.

@@ -34,6 +34,9 @@ pub const DEFAULT_REPLICATIONS: u64 = 10;
 /// design points; beyond it, only comparisons with the first one.
 pub const MAX_PAIRWISE_POINTS: usize = 16;
 
+/// The sections of the single-run KPIs that hold numbers, in output order.
+const SECTIONS: [&str; 4] = ["line", "products", "stations", "buffers"];
+
 /// Separates the segments of a KPI path inside keys (names may contain dots).
 const SEPARATOR: char = '\u{1f}';
 
@@ -520,7 +523,7 @@ fn flatten(kpis: &Kpis) -> Flat {
     }
     let value = serde_json::to_value(kpis).unwrap_or(Value::Null);
     let mut out = Vec::new();
-    for section in ["line", "stations"] {
+    for section in SECTIONS {
         if let Some(v) = value.get(section) {
             walk(v, section, &mut out);
         }
@@ -789,7 +792,12 @@ fn short(x: f64) -> String {
 
 /// Rebuilds the KPI tree from flat paths, each number becoming `{mean, sd, ci95, n}`.
 fn nest(stats: &IndexMap<String, Tally>) -> Value {
-    let mut root = Map::new();
+    // Every section is there, in the order of the single-run KPIs, even when
+    // empty (a line without named buffers).
+    let mut root: Map<String, Value> = SECTIONS
+        .iter()
+        .map(|s| ((*s).to_owned(), Value::Object(Map::new())))
+        .collect();
     for (key, tally) in stats {
         let segments: Vec<&str> = key.split(SEPARATOR).collect();
         let mut node = &mut root;

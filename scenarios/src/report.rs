@@ -93,6 +93,30 @@ pub fn to_table(kpis: &Kpis) -> String {
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<34}{value}");
     }
+    if kpis.products.len() > 1 {
+        let width = kpis
+            .products
+            .keys()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(7)
+            .max(7);
+        let _ = writeln!(
+            out,
+            "\n{:<width$}  completed   per hour   lead time mean   lead time p90  ({unit})",
+            "Product"
+        );
+        for (name, p) in &kpis.products {
+            let _ = writeln!(
+                out,
+                "{name:<width$}  {:>9}  {:>9}  {:>15}  {:>14}",
+                p.parts_completed,
+                number(p.throughput_per_hour),
+                number(p.lead_time.mean),
+                number(p.lead_time.p90)
+            );
+        }
+    }
     let width = kpis
         .stations
         .keys()
@@ -121,6 +145,30 @@ pub fn to_table(kpis: &Kpis) -> String {
             s.operations,
             s.setups
         );
+    }
+    if !kpis.buffers.is_empty() {
+        let width = kpis
+            .buffers
+            .keys()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let _ = writeln!(
+            out,
+            "\n{:<width$}  capacity  mean content  max content    full",
+            "Buffer"
+        );
+        for (name, b) in &kpis.buffers {
+            let capacity = b.capacity.map_or("unlimited".to_owned(), |c| c.to_string());
+            let _ = writeln!(
+                out,
+                "{name:<width$}  {capacity:>8} {:>13} {:>12} {:>7}",
+                number(b.content_mean),
+                b.content_max,
+                percent(b.full_fraction)
+            );
+        }
     }
     out
 }

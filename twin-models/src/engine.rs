@@ -5,7 +5,7 @@
 //! dynamic dispatch.
 
 pub(crate) mod books;
-mod buffer;
+pub(crate) mod buffer;
 mod build;
 mod dispatch;
 mod event;

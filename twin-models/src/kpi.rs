@@ -4,7 +4,10 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::engine::RunOptions;
+use sim_core::{QuantileSketch, Tally};
+
 use crate::engine::books::{Books, StationBooks};
+use crate::engine::buffer::BufferBooks;
 use crate::line::{LineSpec, ServerState};
 
 /// The version tag of the KPI schema that [`Kpis`] serialises to.
@@ -97,6 +100,33 @@ pub struct LineKpis {
     pub oee: Oee,
 }
 
+/// KPIs of one product over the period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProductKpis {
+    /// Good parts of the product that reached their sink.
+    pub parts_completed: u64,
+    /// Completed parts per model time unit.
+    pub throughput: f64,
+    /// Completed parts per hour.
+    pub throughput_per_hour: f64,
+    /// Lead time of the product's completed parts.
+    pub lead_time: LeadTime,
+}
+
+/// KPIs of one named buffer over the period (its waiting parts, not the parts
+/// on the servers it feeds).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BufferKpis {
+    /// Its capacity; `None` (JSON `null`): unlimited.
+    pub capacity: Option<u32>,
+    /// Time-average number of waiting parts.
+    pub content_mean: f64,
+    /// Most waiting parts at any instant.
+    pub content_max: u64,
+    /// Fraction of the period the buffer was full (0 for an unlimited buffer).
+    pub full_fraction: f64,
+}
+
 /// KPIs of one station.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StationKpis {
@@ -142,8 +172,12 @@ pub struct Kpis {
     pub warmup: f64,
     /// Line KPIs.
     pub line: LineKpis,
+    /// Per-product KPIs, in declaration order.
+    pub products: IndexMap<String, ProductKpis>,
     /// Per-station KPIs, in declaration order.
     pub stations: IndexMap<String, StationKpis>,
+    /// Per named buffer, in declaration order.
+    pub buffers: IndexMap<String, BufferKpis>,
     /// The bottleneck station's name.
     pub bottleneck: String,
     /// How the bottleneck was found.
@@ -156,6 +190,7 @@ pub(crate) fn close(
     spec: &LineSpec,
     options: &RunOptions,
     station_books: &[StationBooks],
+    buffer_books: &[BufferBooks],
     books: &Books,
 ) -> Kpis {
     let horizon = options.horizon;
@@ -215,8 +250,49 @@ pub(crate) fn close(
         bottleneck_kpis.oee.performance,
         books.completed as f64 / produced as f64,
     );
+    let per_hour = spec.time_unit.per_hour();
+    let lead_time = |tally: &Tally, sketch: &QuantileSketch| LeadTime {
+        mean: tally.mean(),
+        p50: sketch.quantile(0.5),
+        p90: sketch.quantile(0.9),
+        p95: sketch.quantile(0.95),
+        max: tally.max(),
+    };
+    let mut products = IndexMap::with_capacity(spec.products.len());
+    // The line's lead times are the merge of the products' (mergeable statistics).
+    let (mut line_tally, mut line_sketch) = (Tally::new(), QuantileSketch::new());
+    for (product, b) in spec.products.iter().zip(&books.products) {
+        line_tally.merge(&b.lead_time);
+        line_sketch.merge(&b.lead_time_quantiles);
+        let completed = b.lead_time.count();
+        let throughput = completed as f64 / period;
+        products.insert(
+            product.name.clone(),
+            ProductKpis {
+                parts_completed: completed,
+                throughput,
+                throughput_per_hour: throughput * per_hour,
+                lead_time: lead_time(&b.lead_time, &b.lead_time_quantiles),
+            },
+        );
+    }
+    let buffers = spec
+        .buffers
+        .iter()
+        .zip(buffer_books)
+        .map(|(buffer, b)| {
+            (
+                buffer.name.clone(),
+                BufferKpis {
+                    capacity: buffer.capacity,
+                    content_mean: b.area / period,
+                    content_max: b.max as u64,
+                    full_fraction: b.full_time / period,
+                },
+            )
+        })
+        .collect();
     let throughput = books.completed as f64 / period;
-    let quantile = |q| books.lead_time_quantiles.quantile(q);
     Kpis {
         schema: KPI_SCHEMA,
         scenario: spec.name.clone(),
@@ -233,20 +309,16 @@ pub(crate) fn close(
             parts_in_system: books.in_system,
             parts_in_system_at_start: books.in_system_at_start,
             throughput,
-            throughput_per_hour: throughput * spec.time_unit.per_hour(),
+            throughput_per_hour: throughput * per_hour,
             wip_mean: books.wip.mean(horizon),
-            lead_time: LeadTime {
-                mean: books.lead_time.mean(),
-                p50: quantile(0.5),
-                p90: quantile(0.9),
-                p95: quantile(0.95),
-                max: books.lead_time.max(),
-            },
+            lead_time: lead_time(&line_tally, &line_sketch),
             oee: line_oee,
         },
+        products,
         bottleneck: bottleneck.clone(),
         bottleneck_method: "active-period (utilisation): largest fraction of time busy, in setup, down or in maintenance",
         stations,
+        buffers,
     }
 }
 

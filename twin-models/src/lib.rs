@@ -21,7 +21,9 @@ pub mod sequencing;
 
 pub use engine::{CompiledLine, RunOptions, simulate};
 pub use graph::{LineGraph, Node, StructureError};
-pub use kpi::{KPI_SCHEMA, Kpis, LeadTime, LineKpis, Oee, StateFractions, StationKpis};
+pub use kpi::{
+    BufferKpis, KPI_SCHEMA, Kpis, LeadTime, LineKpis, Oee, ProductKpis, StateFractions, StationKpis,
+};
 pub use line::{
     BufferSpec, DispatchRule, FailureClock, FailureSpec, LineSpec, ProductSpec, STATES,
     ServerState, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,

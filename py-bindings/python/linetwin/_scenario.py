@@ -232,11 +232,18 @@ class KpiFrames(NamedTuple):
     (nested KPIs are dotted, e.g. ``lead_time.p90``, ``oee.availability``)."""
     stations: pandas.DataFrame
     """One row per station: ``scenario, seed, station, servers, utilization,
-    operations, scrapped, failures, availability, performance, quality, oee,
-    bottleneck``."""
+    operations, scrapped, failures, setups, setup_time, waiting_time_mean,
+    availability, performance, quality, oee, bottleneck``."""
     states: pandas.DataFrame
     """One row per station and server state: ``scenario, seed, station, state,
     fraction`` (fractions of each station sum to 1)."""
+    products: pandas.DataFrame
+    """One row per product: ``scenario, seed, product, parts_completed,
+    throughput, throughput_per_hour, lead_time_mean, lead_time_p50,
+    lead_time_p90, lead_time_p95, lead_time_max``."""
+    buffers: pandas.DataFrame
+    """One row per named buffer: ``scenario, seed, buffer, capacity`` (None:
+    unlimited), ``content_mean, content_max, full_fraction``."""
 
 
 def _flatten(prefix: str, value: Any, out: list[tuple[str, float]]) -> None:
@@ -293,7 +300,7 @@ class RunResult:
         return self._json
 
     def to_pandas(self) -> KpiFrames:
-        """The KPIs as tidy DataFrames: line KPIs, station KPIs, station states.
+        """The KPIs as tidy DataFrames: line, stations, station states, products, buffers.
 
         Each frame carries ``scenario`` and ``seed`` columns, so frames of
         several runs can be concatenated and compared. Needs pandas.
@@ -320,6 +327,9 @@ class RunResult:
                     "operations": s["operations"],
                     "scrapped": s["scrapped"],
                     "failures": s["failures"],
+                    "setups": s["setups"],
+                    "setup_time": _number(s["setup_time"]),
+                    "waiting_time_mean": _number(s["waiting_time_mean"]),
                     "availability": _number(s["oee"]["availability"]),
                     "performance": _number(s["oee"]["performance"]),
                     "quality": _number(s["oee"]["quality"]),
@@ -337,6 +347,9 @@ class RunResult:
                 "operations",
                 "scrapped",
                 "failures",
+                "setups",
+                "setup_time",
+                "waiting_time_mean",
                 "availability",
                 "performance",
                 "quality",
@@ -352,7 +365,63 @@ class RunResult:
             ],
             columns=["scenario", "seed", "station", "state", "fraction"],
         )
-        return KpiFrames(line=line, stations=stations, states=states)
+        products = pd.DataFrame(
+            [
+                {
+                    **ident,
+                    "product": name,
+                    "parts_completed": p["parts_completed"],
+                    "throughput": _number(p["throughput"]),
+                    "throughput_per_hour": _number(p["throughput_per_hour"]),
+                    **{
+                        f"lead_time_{q}": _number(x) for q, x in p["lead_time"].items()
+                    },
+                }
+                for name, p in k["products"].items()
+            ],
+            columns=[
+                "scenario",
+                "seed",
+                "product",
+                "parts_completed",
+                "throughput",
+                "throughput_per_hour",
+                "lead_time_mean",
+                "lead_time_p50",
+                "lead_time_p90",
+                "lead_time_p95",
+                "lead_time_max",
+            ],
+        )
+        buffers = pd.DataFrame(
+            [
+                {
+                    **ident,
+                    "buffer": name,
+                    "capacity": b["capacity"],
+                    "content_mean": _number(b["content_mean"]),
+                    "content_max": b["content_max"],
+                    "full_fraction": _number(b["full_fraction"]),
+                }
+                for name, b in k["buffers"].items()
+            ],
+            columns=[
+                "scenario",
+                "seed",
+                "buffer",
+                "capacity",
+                "content_mean",
+                "content_max",
+                "full_fraction",
+            ],
+        )
+        return KpiFrames(
+            line=line,
+            stations=stations,
+            states=states,
+            products=products,
+            buffers=buffers,
+        )
 
     def __str__(self) -> str:
         """The CLI's text table."""

@@ -5,6 +5,7 @@
 use sim_core::{QuantileSketch, Tally, TimeWeighted};
 
 use super::RunOptions;
+use super::buffer::BufferBooks;
 use super::build::Line;
 use crate::kpi::{self, Kpis};
 use crate::line::STATES;
@@ -41,12 +42,19 @@ pub(crate) struct Books {
     pub(crate) completed: u64,
     pub(crate) scrapped: u64,
     pub(crate) lost: u64,
+    /// Per product; the line's lead-time statistics are their merge.
+    pub(crate) products: Vec<ProductBooks>,
+}
+
+/// The completed parts of one product during the period.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ProductBooks {
     pub(crate) lead_time: Tally,
     pub(crate) lead_time_quantiles: QuantileSketch,
 }
 
 impl Books {
-    pub(crate) fn new(warmup: f64) -> Self {
+    pub(crate) fn new(warmup: f64, products: usize) -> Self {
         Self {
             warmup,
             wip: TimeWeighted::new(0.0, 0.0),
@@ -56,8 +64,7 @@ impl Books {
             completed: 0,
             scrapped: 0,
             lost: 0,
-            lead_time: Tally::new(),
-            lead_time_quantiles: QuantileSketch::new(),
+            products: vec![ProductBooks::default(); products],
         }
     }
 
@@ -76,11 +83,12 @@ impl Books {
         self.wip.set(now, self.in_system as f64);
     }
 
-    /// A good part reaches its sink after `lead_time`.
+    /// A good part of `product` reaches its sink after `lead_time`.
     #[inline]
-    pub(crate) fn complete(&mut self, lead_time: f64) {
-        self.lead_time.add(lead_time);
-        self.lead_time_quantiles.add(lead_time);
+    pub(crate) fn complete(&mut self, product: u32, lead_time: f64) {
+        let p = &mut self.products[product as usize];
+        p.lead_time.add(lead_time);
+        p.lead_time_quantiles.add(lead_time);
         self.completed += 1;
     }
 }
@@ -102,8 +110,24 @@ impl Line<'_> {
         b.completed = 0;
         b.scrapped = 0;
         b.lost = 0;
-        b.lead_time = Tally::new();
-        b.lead_time_quantiles = QuantileSketch::new();
+        for product in &mut b.products {
+            *product = ProductBooks::default();
+        }
+        for buffer in &mut self.buffers {
+            // The parts waiting now will count their whole wait when taken out;
+            // the part of it before the period is not the period's content.
+            let before: f64 = buffer
+                .queue
+                .iter()
+                .map(|&p| now - self.parts[p].queued_at)
+                .sum();
+            buffer.books = BufferBooks {
+                area: -before,
+                max: buffer.queue.len(),
+                full_time: 0.0,
+                full_since: now,
+            };
+        }
     }
 
     /// Closes the books at the horizon and computes the KPIs.
@@ -116,7 +140,30 @@ impl Line<'_> {
                 *total += t;
             }
         }
+        // A buffer's content over the period: the waits its consumers took out
+        // of it, plus the parts still waiting up to the horizon (its books hold
+        // the correction for the time before the period).
+        let mut taken = vec![0.0; self.buffers.len()];
+        for station in &self.stations {
+            taken[station.input as usize] += station.books.waiting_time;
+        }
+        let buffers: Vec<BufferBooks> = self
+            .buffers
+            .iter()
+            .zip(taken)
+            .map(|(b, taken)| {
+                let mut books = b.books.clone();
+                books.area += taken;
+                for &part in &b.queue {
+                    books.area += horizon - self.parts[part].queued_at;
+                }
+                if b.queue.len() == b.capacity {
+                    books.full_time += horizon - books.full_since;
+                }
+                books
+            })
+            .collect();
         let stations: Vec<StationBooks> = self.stations.into_iter().map(|s| s.books).collect();
-        kpi::close(&self.c.spec, options, &stations, &self.books)
+        kpi::close(&self.c.spec, options, &stations, &buffers, &self.books)
     }
 }

@@ -8,7 +8,7 @@ use sim_core::{Distribution, EventCalendar, RandomStream, StreamKey};
 
 use super::RunOptions;
 use super::books::{Books, StationBooks};
-use super::buffer::{Buffer, BufferTable};
+use super::buffer::{Buffer, BufferBooks, BufferTable};
 use super::dispatch::Terms;
 use super::event::Event;
 use super::failure::{Clock, ClockTable};
@@ -378,12 +378,13 @@ impl<'c> Line<'c> {
                     single_consumer: t.single_consumer,
                     queue: VecDeque::new(),
                     waiters: VecDeque::new(),
+                    books: BufferBooks::default(),
                 })
                 .collect(),
             sources,
             parts: Parts::default(),
             cascade: Vec::new(),
-            books: Books::new(options.warmup),
+            books: Books::new(options.warmup, c.spec.products.len()),
             order_terms: Vec::new(),
         }
     }

@@ -121,8 +121,9 @@ impl Line<'_> {
         match room {
             Room::Server(server) => self.start_processing(server, part, cal),
             Room::Queue => {
-                self.parts[part].queued_at = cal.now();
-                self.buffers[buffer as usize].queue.push_back(part);
+                let now = cal.now();
+                self.parts[part].queued_at = now;
+                self.buffers[buffer as usize].push(part, now);
             }
             Room::Full => unreachable!("put is only called with room"),
         }
@@ -150,15 +151,10 @@ impl Line<'_> {
             b.queue.iter().position(|&p| self.eligible(p, station))
         };
         if let Some(index) = found {
-            let queue = &mut self.buffers[input as usize].queue;
-            let part = if index == 0 {
-                queue.pop_front()
-            } else {
-                queue.remove(index)
-            }
-            .expect("index from position");
-            self.stations[station as usize].books.waiting_time +=
-                cal.now() - self.parts[part].queued_at;
+            let now = cal.now();
+            let part = self.buffers[input as usize].take(index, now);
+            // The buffer's content is derived from these waits at the horizon.
+            self.stations[station as usize].books.waiting_time += now - self.parts[part].queued_at;
             self.start_processing(server, part, cal);
             self.notify_room(input, cal);
         } else if self.c.buffers[input as usize].saturated_by != NONE {
@@ -253,7 +249,8 @@ impl Line<'_> {
         let route = &self.routes[product as usize];
         if step as usize == route.len() {
             let now = cal.now();
-            self.books.complete(now - self.parts[part].released);
+            self.books
+                .complete(product, now - self.parts[part].released);
             self.leave(part, now);
             self.servers[server as usize].part = NONE;
             self.try_pull(server, cal);

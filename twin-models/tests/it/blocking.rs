@@ -158,3 +158,35 @@ fn long_blocked_chain_unblocks_without_deep_recursion() {
     assert_eq!(kpis.line.parts_in_system, STATIONS as u64);
     assert_eq!(kpis.line.parts_released, STATIONS as u64 + 4);
 }
+
+/// Buffer figures on `fast_then_slow(1)` over [2.25, 4.5]: parts reach the buffer
+/// at 1, 2, 3, 4 and `S1` takes them at 1 (straight on), 2.5, 4 and 5.5, so the
+/// buffer holds one part over [2, 2.5] and [3, 4] and from 4 on. Over the period
+/// that is 0.25 + 1 + 0.5 = 1.75 of content in 2.25, always at its capacity
+/// of 1 when not empty; the part queued before the warm-up ended counts only
+/// from 2.25, the one still waiting at the horizon up to 4.5.
+#[test]
+fn buffer_content_over_a_period_by_hand() {
+    let kpis = twin_models::simulate(
+        &fast_then_slow(1),
+        &twin_models::RunOptions {
+            seed: 1,
+            replication: 0,
+            horizon: 4.5,
+            warmup: 2.25,
+        },
+    )
+    .expect("a valid line");
+    let buffer = &kpis.buffers["B0"];
+    assert!(
+        (buffer.content_mean - 1.75 / 2.25).abs() < 1e-12,
+        "{buffer:?}"
+    );
+    assert!(
+        (buffer.full_fraction - 1.75 / 2.25).abs() < 1e-12,
+        "{buffer:?}"
+    );
+    assert_eq!(buffer.content_max, 1);
+    // S1 took two parts in the period, at 2.5 (waited 0.5) and 4 (waited 1).
+    assert!((kpis.stations["S1"].waiting_time_mean - 0.75).abs() < 1e-12);
+}

@@ -411,6 +411,39 @@ fn random_lines_conserve_parts() {
             operations >= k.parts_completed + k.parts_scrapped,
             "{context}"
         );
+        let by_product: u64 = kpis.products.values().map(|p| p.parts_completed).sum();
+        assert_eq!(by_product, k.parts_completed, "{context}");
+    }
+}
+
+#[test]
+fn random_lines_keep_buffer_figures_within_their_bounds() {
+    for (warmup, line, kpis) in RUNS.all() {
+        for (name, b) in &kpis.buffers {
+            let context = format!(
+                "{} (warm-up {warmup}), buffer {name}: {b:?}",
+                line.spec.name
+            );
+            if let Some(capacity) = b.capacity {
+                assert!(b.content_max <= u64::from(capacity), "{context}");
+            } else {
+                assert_eq!(b.full_fraction, 0.0, "{context}");
+            }
+            assert!((0.0..=1.0).contains(&b.full_fraction), "{context}");
+            assert!(
+                b.content_mean >= 0.0 && b.content_mean <= b.content_max as f64 + 1e-9,
+                "{context}"
+            );
+        }
+        for (name, s) in &kpis.stations {
+            let context = format!("{} (warm-up {warmup}), station {name}", line.spec.name);
+            // NaN (no part taken up) or a non-negative mean.
+            assert!(
+                s.waiting_time_mean.is_nan() || s.waiting_time_mean >= 0.0,
+                "{context}: waiting time {}",
+                s.waiting_time_mean
+            );
+        }
     }
 }
 

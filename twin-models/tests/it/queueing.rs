@@ -175,6 +175,33 @@ fn mm1k_blocking_probability() {
         queue.mean_sojourn_time().unwrap(),
         tolerance,
     );
+    // The buffer holds the waiting parts: its mean content is Lq, it is full when
+    // the system holds K, and a part waits Wq in it on average.
+    assert_agrees(
+        "M/M/1/5 buffer content (Lq)",
+        estimate(&runs, |k| k.buffers["B0"].content_mean),
+        queue.mean_in_queue().unwrap(),
+        tolerance,
+    );
+    assert_agrees(
+        "M/M/1/5 buffer full fraction (p_K)",
+        estimate(&runs, |k| k.buffers["B0"].full_fraction),
+        queue.p_n(capacity as usize).unwrap(),
+        tolerance,
+    );
+    assert_agrees(
+        "M/M/1/5 queue wait (Wq)",
+        estimate(&runs, |k| k.stations["S0"].waiting_time_mean),
+        queue.mean_waiting_time().unwrap(),
+        tolerance,
+    );
+    for kpis in &runs {
+        assert_eq!(kpis.buffers["B0"].content_max, u64::from(capacity - 1));
+        assert_eq!(
+            kpis.products["P0"].parts_completed,
+            kpis.line.parts_completed
+        );
+    }
 }
 
 #[test]

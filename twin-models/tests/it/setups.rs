@@ -71,6 +71,14 @@ fn campaign_timeline_by_hand() {
     assert_close("down + starved", down + starved, 0.0);
     // ISO 22400-2: setup counts against availability.
     assert_close("availability", station.oee.availability, 40.0 / 110.0);
+    // A saturated part is released when the server takes it, so its lead time is
+    // its own setup and processing: B 3 + 2; the first A of a cycle 4 + 1, the
+    // second 1, and the first two A of all none: (2 + 9 × 6) / 20 = 2.8.
+    let (a, b) = (&kpis.products["P0"], &kpis.products["P1"]);
+    assert_eq!((a.parts_completed, b.parts_completed), (20, 10));
+    assert_close("A lead time", a.lead_time.mean, 2.8);
+    assert_close("B lead time", b.lead_time.mean, 5.0);
+    assert_close("B throughput", b.throughput, 10.0 / 110.0);
 }
 
 /// Products of one family need no setup between them; pairs not listed cost
