@@ -194,3 +194,35 @@ def test_scenarios_and_results_pickle() -> None:
     assert again.kpis == result.kpis
     assert str(again) == str(result)
     assert copy.run(seed=8, horizon=3000).kpis == result.kpis
+
+
+def test_orders_from_python_and_their_frame() -> None:
+    # Three A (2 min each) due at 5, then two B (3 min) released at 1, due at 20:
+    # A done at 2, 4, 6 (order late by 1), B at 9, 12.
+    spec = {
+        "scenario": {"name": "orders", "time_unit": "min", "horizon": 100},
+        "products": [{"name": "A", "route": ["M"]}, {"name": "B", "route": ["M"]}],
+        "sources": [{"name": "book", "kind": "orders"}],
+        "sinks": [{"name": "out"}],
+        "stations": [
+            {
+                "name": "M",
+                "processing": {"dist": "constant", "value": 2},
+                "processing_by_product": {"B": {"dist": "constant", "value": 3}},
+            }
+        ],
+        "orders": [
+            {"id": "o1", "product": "A", "quantity": 3, "due": 5},
+            {"id": "o2", "product": "B", "quantity": 2, "release": 1, "due": 20, "weight": 2},
+        ],
+    }
+    result = linetwin.Scenario.from_dict(spec).run()
+    orders = result.to_pandas().orders.set_index("id")
+    assert list(orders["completion"]) == [6.0, 12.0]
+    assert list(orders["tardiness"]) == [1.0, 0.0]
+    assert result.kpis["orders"]["on_time_rate"] == 0.5
+    assert result.kpis["orders"]["makespan"] == 12.0
+    # A line without orders has an empty orders frame and no `orders` KPIs.
+    plain = linetwin.Scenario.from_toml(library("serial_line.toml")).run(horizon=100)
+    assert "orders" not in plain.kpis
+    assert plain.to_pandas().orders.empty

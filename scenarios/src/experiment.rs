@@ -34,8 +34,9 @@ pub const DEFAULT_REPLICATIONS: u64 = 10;
 /// design points; beyond it, only comparisons with the first one.
 pub const MAX_PAIRWISE_POINTS: usize = 16;
 
-/// The sections of the single-run KPIs that hold numbers, in output order.
-const SECTIONS: [&str; 4] = ["line", "products", "stations", "buffers"];
+/// The sections of the single-run KPIs that hold numbers, in output order
+/// (`orders` only when the line has orders).
+const SECTIONS: [&str; 5] = ["line", "products", "stations", "buffers", "orders"];
 
 /// Separates the segments of a KPI path inside keys (names may contain dots).
 const SEPARATOR: char = '\u{1f}';
@@ -794,7 +795,7 @@ fn short(x: f64) -> String {
 fn nest(stats: &IndexMap<String, Tally>) -> Value {
     // Every section is there, in the order of the single-run KPIs, even when
     // empty (a line without named buffers).
-    let mut root: Map<String, Value> = SECTIONS
+    let mut root: Map<String, Value> = SECTIONS[..4]
         .iter()
         .map(|s| ((*s).to_owned(), Value::Object(Map::new())))
         .collect();

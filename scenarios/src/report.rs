@@ -146,6 +146,52 @@ pub fn to_table(kpis: &Kpis) -> String {
             s.setups
         );
     }
+    if let Some(orders) = &kpis.orders {
+        let _ = writeln!(out, "\nOrders");
+        let rows = [
+            (
+                "done / open / in the book",
+                format!("{} / {} / {}", orders.done, orders.open, orders.orders),
+            ),
+            (
+                "makespan",
+                orders
+                    .makespan
+                    .map_or("n/a (not all done)".to_owned(), |m| {
+                        format!("{} {unit}", number(m))
+                    }),
+            ),
+            (
+                "flow time",
+                format!(
+                    "mean {}  max {}  ({unit})",
+                    number(orders.flow_time.mean),
+                    number(orders.flow_time.max)
+                ),
+            ),
+            (
+                "tardiness",
+                format!(
+                    "mean {}  max {}  total weighted {}  ({unit})",
+                    number(orders.tardiness.mean),
+                    number(orders.tardiness.max),
+                    number(orders.tardiness.total_weighted)
+                ),
+            ),
+            (
+                "tardy / on time",
+                format!(
+                    "{} tardy ({}), on-time rate {}",
+                    orders.tardy,
+                    percent(orders.tardy_share),
+                    percent(orders.on_time_rate)
+                ),
+            ),
+        ];
+        for (label, value) in rows {
+            let _ = writeln!(out, "  {label:<34}{value}");
+        }
+    }
     if !kpis.buffers.is_empty() {
         let width = kpis
             .buffers

@@ -25,6 +25,9 @@ pub struct ScenarioFile {
     /// Sinks.
     #[serde(default)]
     pub sinks: Vec<SinkDef>,
+    /// Customer orders, released by sources of kind `orders`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<OrderDef>,
     /// Monte-Carlo experiment settings (replications, factors, variants).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment: Option<ExperimentDef>,
@@ -301,8 +304,12 @@ pub struct BufferDef {
 pub struct SourceDef {
     /// Unique name.
     pub name: String,
-    /// `saturated` or `arrivals`.
+    /// `saturated`, `arrivals` or `orders`.
     pub kind: String,
+    /// `orders` only: a CSV file of orders (columns as `[[orders]]`, with a
+    /// header), relative to the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// Time between arrivals (`arrivals` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interarrival: Option<DistributionDef>,
@@ -331,6 +338,35 @@ pub enum SequenceItem {
         /// How many in a row (at least 1).
         count: i64,
     },
+}
+
+/// An `[[orders]]` entry, or a row of an orders CSV file (same columns).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderDef {
+    /// Unique identifier.
+    pub id: String,
+    /// Product name.
+    pub product: String,
+    /// Parts ordered (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// Release time (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<f64>,
+    /// Due date (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<f64>,
+    /// Weight for weighted tardiness and WSPT/ATC/ATCS (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// Priority for the `priority` rule (default 0; higher first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<f64>,
+    /// The source of kind `orders` that releases it; may be omitted when there
+    /// is one (and is, in a source's CSV file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A `[[sinks]]` entry.

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
-    BufferSpec, CompiledLine, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec,
-    RunOptions, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    BufferSpec, CompiledLine, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, OrderSpec,
+    ProductSpec, RunOptions, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit,
+    WhenFull,
 };
 
 use crate::error::{FieldPath, Issue};
@@ -53,9 +54,7 @@ impl Scenario {
             origin: origin.clone(),
             message: e.to_string(),
         })?;
-        let mut scenario = Self::from_toml(&text, &origin)?;
-        scenario.dir = path.parent().map(Path::to_path_buf);
-        Ok(scenario)
+        Self::parse(&text, &origin, path.parent())
     }
 
     /// Parses and validates scenario TOML `text`; `origin` names it in errors.
@@ -99,22 +98,35 @@ impl Scenario {
     /// # Ok::<(), scenarios::ScenarioError>(())
     /// ```
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        Self::parse(text, origin, None)
+    }
+
+    /// [`Scenario::from_toml`] with the directory files in it are relative to.
+    fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Self, ScenarioError> {
         let document = toml::Deserializer::parse(text)
             .map_err(|e| ScenarioError::from_toml(origin, text, &e, None))?;
         let file: ScenarioFile = serde_path_to_error::deserialize(document).map_err(|e| {
             let field = e.path().to_string();
             ScenarioError::from_toml(origin, text, e.inner(), Some(&field))
         })?;
-        Self::build(file, origin, Some(text))
+        Self::build(file, origin, Some(text), dir)
     }
 
     /// Validates a scenario built in code (e.g. from Python); errors carry no line.
+    /// Files it names (orders CSV) are relative to the working directory.
     pub fn from_file(file: ScenarioFile, origin: &str) -> Result<Self, ScenarioError> {
-        Self::build(file, origin, None)
+        Self::build(file, origin, None, None)
     }
 
-    fn build(file: ScenarioFile, origin: &str, text: Option<&str>) -> Result<Self, ScenarioError> {
-        let line = resolve(&file).map_err(|issue| issue.locate(origin, text))?;
+    fn build(
+        file: ScenarioFile,
+        origin: &str,
+        text: Option<&str>,
+        dir: Option<&Path>,
+    ) -> Result<Self, ScenarioError> {
+        let line = read_order_files(&file, dir)
+            .and_then(|order_files| resolve(&file, &order_files))
+            .map_err(|issue| issue.locate(origin, text))?;
         let compiled = CompiledLine::new(&line).map_err(|e| {
             let path = e
                 .field
@@ -128,7 +140,7 @@ impl Scenario {
             compiled: Arc::new(compiled),
             origin: origin.to_owned(),
             text: text.map(str::to_owned),
-            dir: None,
+            dir: dir.map(Path::to_path_buf),
         };
         scenario.options(&Overrides::default())?;
         Ok(scenario)
@@ -137,9 +149,7 @@ impl Scenario {
     /// The same scenario with `file` in place of its definition, validated; paths
     /// in it stay relative to this scenario's directory.
     pub(crate) fn with_file(&self, file: ScenarioFile) -> Result<Self, ScenarioError> {
-        let mut scenario = Self::build(file, &self.origin, None)?;
-        scenario.dir.clone_from(&self.dir);
-        Ok(scenario)
+        Self::build(file, &self.origin, None, self.dir.as_deref())
     }
 
     /// The resolved line, entities linked by index.
@@ -275,8 +285,223 @@ fn lookup(
     })
 }
 
+/// The orders of the CSV files of sources of kind `orders`: per source, its
+/// index, the file as written, and the rows with their line numbers.
+type OrderFiles = Vec<(usize, String, Vec<(u64, crate::OrderDef)>)>;
+
+/// The largest orders file read (bytes).
+const MAX_ORDERS_FILE: u64 = 64 << 20;
+
+/// Reads the orders files named by sources of kind `orders`, relative to `dir`
+/// (the scenario's directory; the working directory without one). A file must
+/// stay inside that directory tree.
+fn read_order_files(file: &ScenarioFile, dir: Option<&Path>) -> Result<OrderFiles, Issue> {
+    let mut out = Vec::new();
+    for (i, source) in file.sources.iter().enumerate() {
+        let Some(name) = &source.file else { continue };
+        let field = FieldPath::root("sources").index(i).key("file");
+        let relative = Path::new(name);
+        if relative.is_absolute()
+            || relative.components().any(|c| {
+                !matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            })
+        {
+            return Err(Issue::new(
+                field,
+                format!(
+                    "`{name}` must be a path inside the scenario's directory (no `..`, not absolute)"
+                ),
+            ));
+        }
+        let path = dir.map_or_else(|| relative.to_path_buf(), |d| d.join(relative));
+        let fail = |message: String| Issue::new(field.clone(), format!("`{name}`: {message}"));
+        let size = std::fs::metadata(&path)
+            .map_err(|e| fail(e.to_string()))?
+            .len();
+        if size > MAX_ORDERS_FILE {
+            return Err(fail(format!(
+                "{size} bytes is more than the {MAX_ORDERS_FILE} an orders file may have"
+            )));
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(&path)
+            .map_err(|e| fail(e.to_string()))?;
+        let headers = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
+        let mut rows = Vec::new();
+        let mut record = csv::StringRecord::new();
+        while reader
+            .read_record(&mut record)
+            .map_err(|e| fail(e.to_string()))?
+        {
+            let line = record.position().map_or(0, csv::Position::line);
+            let row: crate::OrderDef = record.deserialize(Some(&headers)).map_err(|e| {
+                let what = match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => {
+                        let column = err
+                            .field()
+                            .and_then(|c| headers.get(c as usize))
+                            .map_or(String::new(), |c| format!("{c}: "));
+                        format!("{column}{}", err.kind())
+                    }
+                    _ => e.to_string(),
+                };
+                fail(format!("line {line}: {what}"))
+            })?;
+            rows.push((line, row));
+        }
+        out.push((i, name.clone(), rows));
+    }
+    Ok(out)
+}
+
+/// The orders of `[[orders]]` and of the sources' files, names resolved and
+/// values checked.
+fn orders(
+    file: &ScenarioFile,
+    order_files: &OrderFiles,
+    products: &HashMap<&str, usize>,
+    sources: &[SourceSpec],
+) -> Result<Vec<OrderSpec>, Issue> {
+    let order_sources: Vec<usize> = (0..sources.len())
+        .filter(|&s| sources[s].kind == SourceKind::Orders)
+        .collect();
+    let mut specs: Vec<OrderSpec> = Vec::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let source_names: HashMap<&str, usize> = file
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let toml_rows = file.orders.iter().enumerate().map(|(i, o)| {
+        (
+            None,
+            FieldPath::root("orders").index(i),
+            format!("orders[{i}]"),
+            o,
+        )
+    });
+    let file_rows = order_files.iter().flat_map(|(source, name, rows)| {
+        rows.iter().map(move |(line, o)| {
+            (
+                Some(*source),
+                FieldPath::root("sources").index(*source).key("file"),
+                format!("`{name}` line {line}"),
+                o,
+            )
+        })
+    });
+    for (file_source, path, place, order) in toml_rows.chain(file_rows) {
+        // In a CSV file a mistake is named by the file and line; in TOML by the field.
+        let at = |key: &str, message: String| match file_source {
+            Some(_) => Issue::new(path.clone(), format!("{place}: {key}: {message}")),
+            None => Issue::new(path.key(key), message),
+        };
+        if order.id.trim().is_empty() {
+            return Err(at("id", "must not be empty".to_owned()));
+        }
+        if let Some(first) = seen.insert(order.id.clone(), place.clone()) {
+            return Err(at(
+                "id",
+                format!("`{}` is used twice (also in {first})", order.id),
+            ));
+        }
+        let product = match products.get(order.product.as_str()) {
+            Some(&p) => p,
+            None => {
+                let issue = lookup(products, "product", &order.product, path.key("product"))
+                    .expect_err("the name is unknown");
+                return Err(at("product", issue.message));
+            }
+        };
+        let source = match (file_source, &order.source) {
+            (Some(s), None) => s,
+            (Some(_), Some(_)) => {
+                return Err(at(
+                    "source",
+                    "an orders file belongs to its source; leave the column out".to_owned(),
+                ));
+            }
+            (None, Some(name)) => match source_names.get(name.as_str()) {
+                Some(&s) if sources[s].kind == SourceKind::Orders => s,
+                Some(_) => {
+                    return Err(at(
+                        "source",
+                        format!("source `{name}` is not of kind `orders`"),
+                    ));
+                }
+                None => {
+                    return Err(at("source", format!("unknown source `{name}`")));
+                }
+            },
+            (None, None) => match order_sources.as_slice() {
+                [only] => *only,
+                [] => {
+                    return Err(at(
+                        "source",
+                        "no source is of kind `orders`: add one to release the orders".to_owned(),
+                    ));
+                }
+                _ => {
+                    return Err(at(
+                        "source",
+                        format!(
+                            "name the source (the line has {} sources of kind `orders`)",
+                            order_sources.len()
+                        ),
+                    ));
+                }
+            },
+        };
+        let quantity = order.quantity.unwrap_or(1);
+        if !(1..=1_000_000).contains(&quantity) {
+            return Err(at(
+                "quantity",
+                format!("must be an integer from 1 to 1000000, got {quantity}"),
+            ));
+        }
+        let release = order.release.unwrap_or(0.0);
+        if !(release.is_finite() && release >= 0.0) {
+            return Err(at(
+                "release",
+                format!("must be non-negative and finite, got {release}"),
+            ));
+        }
+        let due = order.due.unwrap_or(f64::INFINITY);
+        if order.due.is_some_and(|d| !d.is_finite()) {
+            return Err(at("due", format!("must be finite, got {due}")));
+        }
+        let weight = order.weight.unwrap_or(1.0);
+        if !(weight.is_finite() && weight > 0.0) {
+            return Err(at(
+                "weight",
+                format!("must be positive and finite, got {weight}"),
+            ));
+        }
+        let priority = order.priority.unwrap_or(0.0);
+        if !priority.is_finite() {
+            return Err(at("priority", format!("must be finite, got {priority}")));
+        }
+        specs.push(OrderSpec {
+            id: order.id.clone(),
+            product,
+            quantity: quantity as u32,
+            release,
+            due,
+            weight,
+            priority,
+            source,
+        });
+    }
+    Ok(specs)
+}
+
 /// Resolves names to indices and every definition to its model type.
-fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
+fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Issue> {
     let section = &file.scenario;
     let time_unit = match section.time_unit.as_str() {
         "s" => TimeUnit::Seconds,
@@ -502,7 +727,35 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
     let mut source_specs = Vec::with_capacity(file.sources.len());
     for (i, source) in file.sources.iter().enumerate() {
         let path = FieldPath::root("sources").index(i);
+        if source.file.is_some() && source.kind != "orders" {
+            return Err(Issue::new(
+                path.key("file"),
+                "applies only to sources of kind `orders`",
+            ));
+        }
         let kind = match source.kind.as_str() {
+            "orders" => {
+                for (field, given) in [
+                    ("interarrival", source.interarrival.is_some()),
+                    ("when_full", source.when_full.is_some()),
+                    ("mix", !source.mix.is_empty()),
+                    ("sequence", !source.sequence.is_empty()),
+                ] {
+                    if given {
+                        return Err(Issue::new(
+                            path.key(field),
+                            "a source of kind `orders` releases its orders' parts: it takes no `interarrival`, `when_full`, `mix` or `sequence`",
+                        ));
+                    }
+                }
+                source_specs.push(SourceSpec {
+                    name: source.name.clone(),
+                    kind: SourceKind::Orders,
+                    mix: Vec::new(),
+                    sequence: Vec::new(),
+                });
+                continue;
+            }
             "saturated" => {
                 for (field, given) in [
                     ("interarrival", source.interarrival.is_some()),
@@ -543,7 +796,7 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             other => {
                 return Err(Issue::new(
                     path.key("kind"),
-                    format!("must be `saturated` or `arrivals`, got `{other}`"),
+                    format!("must be `saturated`, `arrivals` or `orders`, got `{other}`"),
                 ));
             }
         };
@@ -621,9 +874,11 @@ fn resolve(file: &ScenarioFile) -> Result<LineSpec, Issue> {
             sequence,
         });
     }
+    let orders = orders(file, order_files, &products, &source_specs)?;
     Ok(LineSpec {
         name: section.name.clone(),
         time_unit,
+        orders,
         families,
         products: product_specs,
         stations: station_specs,

@@ -12,6 +12,7 @@ mod event;
 mod failure;
 mod flow;
 mod interrupt;
+pub(crate) mod order;
 mod part;
 mod server;
 mod setup;
@@ -113,6 +114,7 @@ impl RunOptions {
 ///         sequence: vec![],
 ///     }],
 ///     sinks: vec![SinkSpec { name: "out".into() }],
+///     orders: vec![],
 /// };
 /// let options = RunOptions { seed: 1, replication: 0, horizon: 200_000.0, warmup: 1_000.0 };
 /// let kpis = simulate(&spec, &options)?;
@@ -151,6 +153,7 @@ impl Model for Line<'_> {
             Event::Failure { clock, generation } => self.on_failure(clock, generation, cal),
             Event::Repair { clock } => self.on_repair(clock, cal),
             Event::Arrival { source } => self.on_arrival(source, cal),
+            Event::OrderRelease { order } => self.on_order_release(order, cal),
             Event::WarmupEnd => self.on_warmup_end(now),
         }
     }

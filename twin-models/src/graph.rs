@@ -129,6 +129,10 @@ impl LineSpec {
                 }
             }
         }
+        for order in &self.orders {
+            let first = &self.products[order.product].route[0];
+            graph.update_edge(sources[order.source], inputs[first[0]], ());
+        }
 
         // Linear in the size of the line, and without recursion: one search from
         // all sources, and strongly connected components by Kosaraju's algorithm
@@ -371,6 +375,17 @@ impl LineSpec {
                     );
                 }
             }
+            if source.kind == SourceKind::Orders {
+                if !source.mix.is_empty() || !source.sequence.is_empty() {
+                    return err(
+                        at("mix"),
+                        format!(
+                            "source `{name}`: a source of kind orders releases its orders' products; it takes no mix or sequence"
+                        ),
+                    );
+                }
+                continue;
+            }
             if source.mix.is_empty() {
                 return err(
                     at("mix"),
@@ -434,18 +449,87 @@ impl LineSpec {
                 );
             }
         }
+        self.check_orders()?;
         for (p, product) in self.products.iter().enumerate() {
             let released = self
                 .sources
                 .iter()
-                .any(|s| s.mix.iter().any(|&(q, w)| q == p && w > 0.0));
+                .any(|s| s.mix.iter().any(|&(q, w)| q == p && w > 0.0))
+                || self.orders.iter().any(|o| o.product == p);
             if !released {
                 return err(
                     format!("products[{p}]"),
                     format!(
-                        "product `{}` is released by no source: add it to a source's `mix`",
+                        "product `{}` is released by no source: add it to a source's `mix` or order it",
                         product.name
                     ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Orders name a product in range and a source of kind orders, and have a
+    /// quantity of at least 1, a finite release time >= 0, a due date (or none),
+    /// a positive weight and a finite priority.
+    fn check_orders(&self) -> Result<(), StructureError> {
+        for (i, order) in self.orders.iter().enumerate() {
+            let (id, at) = (&order.id, |field: &str| format!("orders[{i}].{field}"));
+            if order.product >= self.products.len() {
+                return err(
+                    at("product"),
+                    format!("order `{id}`: product index {} out of range", order.product),
+                );
+            }
+            match self.sources.get(order.source) {
+                Some(s) if s.kind == SourceKind::Orders => {}
+                Some(s) => {
+                    return err(
+                        at("source"),
+                        format!("order `{id}`: source `{}` is not of kind orders", s.name),
+                    );
+                }
+                None => {
+                    return err(
+                        at("source"),
+                        format!("order `{id}`: source index {} out of range", order.source),
+                    );
+                }
+            }
+            if order.quantity == 0 {
+                return err(
+                    at("quantity"),
+                    format!("order `{id}`: must be at least 1, got 0"),
+                );
+            }
+            if !(order.release.is_finite() && order.release >= 0.0) {
+                return err(
+                    at("release"),
+                    format!(
+                        "order `{id}`: must be non-negative and finite, got {}",
+                        order.release
+                    ),
+                );
+            }
+            if order.due.is_nan() || order.due == f64::NEG_INFINITY {
+                return err(
+                    at("due"),
+                    format!("order `{id}`: must be a time, got {}", order.due),
+                );
+            }
+            if !(order.weight.is_finite() && order.weight > 0.0) {
+                return err(
+                    at("weight"),
+                    format!(
+                        "order `{id}`: must be positive and finite, got {}",
+                        order.weight
+                    ),
+                );
+            }
+            if !order.priority.is_finite() {
+                return err(
+                    at("priority"),
+                    format!("order `{id}`: must be finite, got {}", order.priority),
                 );
             }
         }

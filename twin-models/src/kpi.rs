@@ -8,6 +8,7 @@ use sim_core::{QuantileSketch, Tally};
 
 use crate::engine::books::{Books, StationBooks};
 use crate::engine::buffer::BufferBooks;
+use crate::engine::order::OrderState;
 use crate::line::{LineSpec, ServerState};
 
 /// The version tag of the KPI schema that [`Kpis`] serialises to.
@@ -127,6 +128,75 @@ pub struct BufferKpis {
     pub full_fraction: f64,
 }
 
+/// What became of one order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrderRow {
+    /// The order's identifier.
+    pub id: String,
+    /// Its product.
+    pub product: String,
+    /// Parts ordered.
+    pub quantity: u32,
+    /// Good parts delivered by the horizon.
+    pub completed: u32,
+    /// Release time.
+    pub release: f64,
+    /// Due date (`null`: none).
+    pub due: Option<f64>,
+    /// When its last part left the line (`null`: not done by the horizon).
+    pub completion: Option<f64>,
+    /// Completion − due date (`null` if either is missing).
+    pub lateness: Option<f64>,
+    /// max(lateness, 0).
+    pub tardiness: Option<f64>,
+}
+
+/// Mean and largest of a time over orders.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MeanMax {
+    /// Mean (`null` over no orders).
+    pub mean: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// Tardiness over orders.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Tardiness {
+    /// Mean over the done orders with a due date.
+    pub mean: f64,
+    /// Largest.
+    pub max: f64,
+    /// Sum of weight × tardiness.
+    pub total_weighted: f64,
+}
+
+/// KPIs of the order book. Aggregates cover the orders done (last part left
+/// the line) during the period; `table` lists every order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrderKpis {
+    /// Orders in the book.
+    pub orders: u64,
+    /// Orders done during the period.
+    pub done: u64,
+    /// Orders released by the horizon and not done.
+    pub open: u64,
+    /// When the last order was done, if every order was done by the horizon.
+    pub makespan: Option<f64>,
+    /// Release-to-done time of the orders done in the period.
+    pub flow_time: MeanMax,
+    /// Tardiness of the done orders that have a due date.
+    pub tardiness: Tardiness,
+    /// Done orders finished after their due date.
+    pub tardy: u64,
+    /// `tardy` / done orders with a due date.
+    pub tardy_share: f64,
+    /// 1 − `tardy_share`: the on-time delivery rate.
+    pub on_time_rate: f64,
+    /// Every order, in the order of the book.
+    pub table: Vec<OrderRow>,
+}
+
 /// KPIs of one station.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StationKpis {
@@ -178,6 +248,9 @@ pub struct Kpis {
     pub stations: IndexMap<String, StationKpis>,
     /// Per named buffer, in declaration order.
     pub buffers: IndexMap<String, BufferKpis>,
+    /// The order book's KPIs; absent when the line has no orders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<OrderKpis>,
     /// The bottleneck station's name.
     pub bottleneck: String,
     /// How the bottleneck was found.
@@ -191,6 +264,7 @@ pub(crate) fn close(
     options: &RunOptions,
     station_books: &[StationBooks],
     buffer_books: &[BufferBooks],
+    order_states: &[OrderState],
     books: &Books,
 ) -> Kpis {
     let horizon = options.horizon;
@@ -319,6 +393,72 @@ pub(crate) fn close(
         bottleneck_method: "active-period (utilisation): largest fraction of time busy, in setup, down or in maintenance",
         stations,
         buffers,
+        orders: (!spec.orders.is_empty()).then(|| close_orders(spec, options, order_states)),
+    }
+}
+
+/// Order KPIs from the order states at the horizon.
+fn close_orders(spec: &LineSpec, options: &RunOptions, states: &[OrderState]) -> OrderKpis {
+    let (warmup, horizon) = (options.warmup, options.horizon);
+    let mut table = Vec::with_capacity(states.len());
+    let (mut flow, mut tardiness) = (Tally::new(), Tally::new());
+    let (mut weighted, mut tardy, mut open) = (0.0, 0_u64, 0_u64);
+    let mut last = f64::NEG_INFINITY;
+    for (order, state) in spec.orders.iter().zip(states) {
+        let completion = state.completion.is_finite().then_some(state.completion);
+        let due = order.due.is_finite().then_some(order.due);
+        let lateness = completion.zip(due).map(|(c, d)| c - d);
+        let late = lateness.map(|l| l.max(0.0));
+        match completion {
+            Some(c) => {
+                last = last.max(c);
+                if c >= warmup {
+                    flow.add(c - order.release);
+                    if let Some(t) = late {
+                        tardiness.add(t);
+                        weighted += order.weight * t;
+                        if t > 0.0 {
+                            tardy += 1;
+                        }
+                    }
+                }
+            }
+            None if order.release <= horizon => open += 1,
+            None => {}
+        }
+        table.push(OrderRow {
+            id: order.id.clone(),
+            product: spec.products[order.product].name.clone(),
+            quantity: order.quantity,
+            completed: state.completed,
+            release: order.release,
+            due,
+            completion,
+            lateness,
+            tardiness: late,
+        });
+    }
+    let with_due = tardiness.count();
+    let tardy_share = tardy as f64 / with_due as f64;
+    let all_done = states.iter().all(|s| s.completion.is_finite());
+    OrderKpis {
+        orders: states.len() as u64,
+        done: flow.count(),
+        open,
+        makespan: all_done.then_some(last),
+        flow_time: MeanMax {
+            mean: flow.mean(),
+            max: flow.max(),
+        },
+        tardiness: Tardiness {
+            mean: tardiness.mean(),
+            max: tardiness.max(),
+            total_weighted: weighted,
+        },
+        tardy,
+        tardy_share,
+        on_time_rate: 1.0 - tardy_share,
+        table,
     }
 }
 

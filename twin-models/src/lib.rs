@@ -22,9 +22,10 @@ pub mod sequencing;
 pub use engine::{CompiledLine, RunOptions, simulate};
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{
-    BufferKpis, KPI_SCHEMA, Kpis, LeadTime, LineKpis, Oee, ProductKpis, StateFractions, StationKpis,
+    BufferKpis, KPI_SCHEMA, Kpis, LeadTime, LineKpis, MeanMax, Oee, OrderKpis, OrderRow,
+    ProductKpis, StateFractions, StationKpis, Tardiness,
 };
 pub use line::{
-    BufferSpec, DispatchRule, FailureClock, FailureSpec, LineSpec, ProductSpec, STATES,
+    BufferSpec, DispatchRule, FailureClock, FailureSpec, LineSpec, OrderSpec, ProductSpec, STATES,
     ServerState, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };

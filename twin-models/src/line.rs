@@ -258,6 +258,10 @@ pub enum SourceKind {
     /// The first station of its products is never starved: a new part is
     /// released whenever a server there would otherwise wait.
     Saturated,
+    /// Each order of [`LineSpec::orders`] that names this source releases its
+    /// parts at its release time; parts that find the first buffer full wait
+    /// at the source, in release order.
+    Orders,
     /// Parts arrive with the given interarrival times.
     Arrivals {
         /// Time between arrivals.
@@ -281,6 +285,27 @@ pub struct SourceSpec {
     /// order of products instead of drawn from the mix (which must then list
     /// exactly these products, e.g. with their counts as weights).
     pub sequence: Vec<usize>,
+}
+
+/// A customer order: `quantity` parts of one product, released at once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderSpec {
+    /// Unique identifier.
+    pub id: String,
+    /// Index of the product.
+    pub product: usize,
+    /// Number of parts (>= 1).
+    pub quantity: u32,
+    /// When its parts are released (>= 0).
+    pub release: f64,
+    /// Due date; `f64::INFINITY`: none.
+    pub due: f64,
+    /// Weight (> 0), for weighted tardiness and the WSPT, ATC and ATCS rules.
+    pub weight: f64,
+    /// Priority for the `priority` rule (higher first).
+    pub priority: f64,
+    /// Index of the source (of kind [`SourceKind::Orders`]) that releases it.
+    pub source: usize,
 }
 
 /// A sink: finished parts leave the line here. Unlimited.
@@ -309,4 +334,6 @@ pub struct LineSpec {
     pub sources: Vec<SourceSpec>,
     /// Sinks.
     pub sinks: Vec<SinkSpec>,
+    /// Customer orders, released by sources of kind [`SourceKind::Orders`].
+    pub orders: Vec<OrderSpec>,
 }

@@ -244,6 +244,13 @@ class KpiFrames(NamedTuple):
     buffers: pandas.DataFrame
     """One row per named buffer: ``scenario, seed, buffer, capacity`` (None:
     unlimited), ``content_mean, content_max, full_fraction``."""
+    orders: pandas.DataFrame
+    """One row per order (empty without orders): ``scenario, seed, id, product,
+    quantity, completed, release, due, completion, lateness, tardiness`` (times
+    NaN where undefined: no due date, not done by the horizon)."""
+
+
+_ORDER_TIMES = frozenset({"release", "due", "completion", "lateness", "tardiness"})
 
 
 def _flatten(prefix: str, value: Any, out: list[tuple[str, float]]) -> None:
@@ -415,12 +422,34 @@ class RunResult:
                 "full_fraction",
             ],
         )
+        order_columns = [
+            "id",
+            "product",
+            "quantity",
+            "completed",
+            "release",
+            "due",
+            "completion",
+            "lateness",
+            "tardiness",
+        ]
+        orders = pd.DataFrame(
+            [
+                {
+                    **ident,
+                    **{c: (_number(o[c]) if c in _ORDER_TIMES else o[c]) for c in order_columns},
+                }
+                for o in (k.get("orders") or {}).get("table", [])
+            ],
+            columns=["scenario", "seed", *order_columns],
+        )
         return KpiFrames(
             line=line,
             stations=stations,
             states=states,
             products=products,
             buffers=buffers,
+            orders=orders,
         )
 
     def __str__(self) -> str:

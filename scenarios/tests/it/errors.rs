@@ -88,7 +88,7 @@ fn unknown_top_level_table() {
     assert_eq!(
         error(&appended("\n[extras]\nx = 1\n")),
         "test.toml:21:2: extras: unknown field `extras`, expected one of `scenario`, `products`, \
-         `stations`, `buffers`, `sources`, `sinks`, `experiment`"
+         `stations`, `buffers`, `sources`, `sinks`, `orders`, `experiment`"
     );
 }
 
@@ -154,7 +154,7 @@ fn unknown_product_in_mix() {
 fn unknown_source_kind() {
     assert_eq!(
         error(&with(r#"kind = "saturated""#, r#"kind = "push""#)),
-        "test.toml:12: sources[0].kind: must be `saturated` or `arrivals`, got `push`"
+        "test.toml:12: sources[0].kind: must be `saturated`, `arrivals` or `orders`, got `push`"
     );
 }
 
@@ -486,7 +486,7 @@ fn product_released_by_no_source() {
     );
     assert_eq!(
         error(&text),
-        "test.toml:10: products[1]: product `q` is released by no source: add it to a source's `mix`"
+        "test.toml:10: products[1]: product `q` is released by no source: add it to a source's `mix` or order it"
     );
 }
 

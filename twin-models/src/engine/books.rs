@@ -164,6 +164,13 @@ impl Line<'_> {
             })
             .collect();
         let stations: Vec<StationBooks> = self.stations.into_iter().map(|s| s.books).collect();
-        kpi::close(&self.c.spec, options, &stations, &buffers, &self.books)
+        kpi::close(
+            &self.c.spec,
+            options,
+            &stations,
+            &buffers,
+            &self.orders,
+            &self.books,
+        )
     }
 }

@@ -12,6 +12,7 @@ use super::buffer::{Buffer, BufferBooks, BufferTable};
 use super::dispatch::Terms;
 use super::event::Event;
 use super::failure::{Clock, ClockTable};
+use super::order::{OrderState, order_states};
 use super::part::{NONE, Parts};
 use super::server::Server;
 use super::setup::{SetupTable, StationSetup};
@@ -191,6 +192,7 @@ impl CompiledLine {
                         buffers[first as usize].saturated_by = i as u32;
                         (None, WhenFull::Block)
                     }
+                    SourceKind::Orders => (None, WhenFull::Block),
                     SourceKind::Arrivals {
                         interarrival,
                         when_full,
@@ -287,8 +289,10 @@ pub(crate) struct Line<'c> {
     /// (see `flow.rs`), empty between events.
     pub(crate) cascade: Vec<u32>,
     pub(crate) books: Books,
-    /// Due date, weight and priority per order (filled by the order book).
+    /// Due date, weight and priority per order, for the rules.
     pub(crate) order_terms: Vec<Terms>,
+    /// What became of each order.
+    pub(crate) orders: Vec<OrderState>,
 }
 
 impl<'c> Line<'c> {
@@ -360,6 +364,7 @@ impl<'c> Line<'c> {
                 mix_stream: stream(t.mix_key),
                 held: NONE,
                 position: 0,
+                backlog: VecDeque::new(),
             })
             .collect();
         Self {
@@ -385,7 +390,17 @@ impl<'c> Line<'c> {
             parts: Parts::default(),
             cascade: Vec::new(),
             books: Books::new(options.warmup, c.spec.products.len()),
-            order_terms: Vec::new(),
+            order_terms: c
+                .spec
+                .orders
+                .iter()
+                .map(|o| Terms {
+                    due: o.due,
+                    weight: o.weight,
+                    priority: o.priority,
+                })
+                .collect(),
+            orders: order_states(c),
         }
     }
 
@@ -409,6 +424,7 @@ impl<'c> Line<'c> {
         for s in 0..self.sources.len() {
             self.schedule_arrival(s as u32, cal);
         }
+        self.schedule_orders(cal);
         for server in 0..self.servers.len() as u32 {
             self.try_pull(server, cal);
         }

@@ -9,6 +9,8 @@ pub(crate) enum Event {
     Arrival { source: u32 },
     /// A server finishes its operation.
     Completion { server: u32, generation: u32 },
+    /// An order releases its parts.
+    OrderRelease { order: u32 },
     /// A server finishes a setup and starts processing.
     SetupEnd { server: u32, generation: u32 },
     /// A failure clock runs out.

@@ -20,12 +20,17 @@ impl Line<'_> {
         }
     }
 
-    fn release(&mut self, part: u32, now: f64) {
+    pub(crate) fn release(&mut self, part: u32, now: f64) {
         self.parts[part].released = now;
         self.books.release(now);
     }
 
-    fn leave(&mut self, part: u32, now: f64) {
+    /// A part leaves the line, completed (`good`) or scrapped.
+    fn leave(&mut self, part: u32, now: f64, good: bool) {
+        let order = self.parts[part].order;
+        if order != NONE {
+            self.order_part_done(order, good, now);
+        }
         self.parts.free(part);
         self.books.leave(now);
     }
@@ -117,7 +122,13 @@ impl Line<'_> {
     /// Moves `part` into `buffer` where [`Line::room_for`] found room: straight
     /// onto an idle server that can take it, else to the back of the queue.
     #[inline(always)]
-    fn put(&mut self, part: u32, buffer: u32, room: Room, cal: &mut EventCalendar<Event>) {
+    pub(crate) fn put(
+        &mut self,
+        part: u32,
+        buffer: u32,
+        room: Room,
+        cal: &mut EventCalendar<Event>,
+    ) {
         match room {
             Room::Server(server) => self.start_processing(server, part, cal),
             Room::Queue => {
@@ -233,7 +244,10 @@ impl Line<'_> {
                     self.sources[source as usize].held = NONE;
                     self.release(part, cal.now());
                     self.put(part, buffer, room, cal);
+                    // An arrivals source resumes; an orders source lets in the
+                    // parts waiting behind this one.
                     self.schedule_arrival(source, cal);
+                    self.feed_backlog(source, cal);
                 }
             }
             return true;
@@ -251,7 +265,7 @@ impl Line<'_> {
             let now = cal.now();
             self.books
                 .complete(product, now - self.parts[part].released);
-            self.leave(part, now);
+            self.leave(part, now, true);
             self.servers[server as usize].part = NONE;
             self.try_pull(server, cal);
             return;
@@ -290,7 +304,7 @@ impl Line<'_> {
         if state.scrap > 0.0 && state.scrap_stream.uniform01() < state.scrap {
             state.books.scrapped += 1;
             self.books.scrapped += 1;
-            self.leave(part, cal.now());
+            self.leave(part, cal.now(), false);
             self.servers[server as usize].part = NONE;
             self.try_pull(server, cal);
             return;

@@ -27,6 +27,8 @@ pub(crate) struct Source {
     pub(crate) held: u32,
     /// The position of the next part in the model sequence.
     pub(crate) position: usize,
+    /// Parts released by orders that wait to enter the line behind `held`.
+    pub(crate) backlog: super::order::Backlog,
 }
 
 impl SourceTable {

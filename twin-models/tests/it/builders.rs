@@ -3,8 +3,9 @@
 
 use sim_core::Distribution;
 use twin_models::{
-    BufferSpec, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, ProductSpec, RunOptions,
-    SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull, simulate,
+    BufferSpec, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, OrderSpec, ProductSpec,
+    RunOptions, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    simulate,
 };
 
 /// An exponential distribution with the given mean.
@@ -62,6 +63,7 @@ impl LineBuilder {
                 buffers: Vec::new(),
                 sources: Vec::new(),
                 sinks: vec![SinkSpec { name: "out".into() }],
+                orders: Vec::new(),
             },
         }
     }
@@ -170,6 +172,34 @@ impl LineBuilder {
                 None => spec.mix.push((p, 1.0)),
             }
         }
+    }
+
+    /// An order of `quantity` parts of `product` released by `source` (of kind
+    /// orders) at `release`, due at `due`, with weight and priority; its id is
+    /// `o{index}`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_order(
+        &mut self,
+        source: usize,
+        product: usize,
+        quantity: u32,
+        release: f64,
+        due: f64,
+        weight: f64,
+        priority: f64,
+    ) -> usize {
+        let index = self.spec.orders.len();
+        self.spec.orders.push(OrderSpec {
+            id: format!("o{index}"),
+            product,
+            quantity,
+            release,
+            due,
+            weight,
+            priority,
+            source,
+        });
+        index
     }
 
     /// Puts `product` in the family named `family` (created if new).

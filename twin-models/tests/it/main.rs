@@ -15,6 +15,7 @@ mod dispatch;
 mod estimates;
 mod invariants;
 mod lines;
+mod orders;
 mod queueing;
 mod reproducibility;
 mod setups;
