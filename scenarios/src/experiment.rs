@@ -722,12 +722,36 @@ impl ExperimentResult {
     /// A text table of the main KPIs with their 95% CIs, and the paired
     /// differences with the first design point.
     pub fn to_table(&self) -> String {
-        const COLUMNS: [(&str, &str); 4] = [
+        let mut columns: Vec<(String, String)> = [
             ("line.throughput", "throughput"),
             ("line.wip_mean", "WIP"),
             ("line.lead_time.mean", "lead time"),
             ("line.oee.oee", "OEE"),
-        ];
+        ]
+        .map(|(k, t)| (k.to_owned(), t.to_owned()))
+        .to_vec();
+        // Lines with orders show their delivery; stations that set up, their setup share.
+        if self.points[0].kpi("orders.on_time_rate").is_some() {
+            columns.push(("orders.tardiness.mean".into(), "tardiness".into()));
+            columns.push(("orders.on_time_rate".into(), "on time".into()));
+        }
+        let setup_stations: Vec<String> = self.points[0]
+            .kpis()
+            .filter_map(|(k, _)| {
+                k.strip_prefix("stations.")?
+                    .strip_suffix(".setups")
+                    .map(str::to_owned)
+            })
+            .filter(|s| {
+                self.points.iter().any(|p| {
+                    p.kpi(&format!("stations.{s}.setups"))
+                        .is_some_and(|c| c.mean > 0.0)
+                })
+            })
+            .collect();
+        for s in setup_stations {
+            columns.push((format!("stations.{s}.states.setup"), format!("setup {s}")));
+        }
         let ci = |c: Option<ConfidenceInterval>| match c {
             Some(c) if c.mean.is_finite() => format!("{} ± {}", short(c.mean), short(c.half_width)),
             _ => "n/a".to_owned(),
@@ -752,13 +776,13 @@ impl ExperimentResult {
             self.stopping.as_str()
         );
         let _ = write!(out, "{:<width$}", "design point");
-        for (_, title) in COLUMNS {
+        for (_, title) in &columns {
             let _ = write!(out, "  {title:>22}");
         }
         out.push('\n');
         for point in &self.points {
             let _ = write!(out, "{:<width$}", point.label);
-            for (kpi, _) in COLUMNS {
+            for (kpi, _) in &columns {
                 let _ = write!(out, "  {:>22}", ci(point.kpi(kpi)));
             }
             out.push('\n');
@@ -771,7 +795,7 @@ impl ExperimentResult {
             );
             for b in 1..self.points.len() {
                 let _ = write!(out, "{:<width$}", self.points[b].label);
-                for (kpi, _) in COLUMNS {
+                for (kpi, _) in &columns {
                     let _ = write!(out, "  {:>22}", ci(self.compare(0, b, kpi).ok()));
                 }
                 out.push('\n');

@@ -101,6 +101,12 @@ impl Scenario {
         Self::parse(text, origin, None)
     }
 
+    /// [`Scenario::from_toml`] for text whose file paths (orders CSV) are
+    /// relative to `dir`, as if it had been read from a file there.
+    pub fn from_toml_in(text: &str, origin: &str, dir: &Path) -> Result<Self, ScenarioError> {
+        Self::parse(text, origin, Some(dir))
+    }
+
     /// [`Scenario::from_toml`] with the directory files in it are relative to.
     fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Self, ScenarioError> {
         let document = toml::Deserializer::parse(text)

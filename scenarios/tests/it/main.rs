@@ -14,7 +14,11 @@ mod setups;
 use std::path::PathBuf;
 
 /// The bundled scenarios, by file name.
-pub(crate) const BUNDLED: [&str; 2] = ["serial_line.toml", "assembly_line.toml"];
+pub(crate) const BUNDLED: [&str; 3] = [
+    "serial_line.toml",
+    "assembly_line.toml",
+    "mixed_model_line.toml",
+];
 
 /// The path of the bundled scenario `name` in `scenarios/library`.
 pub(crate) fn library(name: &str) -> PathBuf {
