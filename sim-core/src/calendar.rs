@@ -131,6 +131,12 @@ impl<E: Copy> EventCalendar<E> {
         }
     }
 
+    /// Drops every pending event: the loop ends at the next check (used by a
+    /// model that must stop early, e.g. when a user plug-in fails).
+    pub fn clear(&mut self) {
+        self.heap.clear();
+    }
+
     /// Number of pending events (including stale ones not yet dropped).
     pub fn len(&self) -> usize {
         self.heap.len()

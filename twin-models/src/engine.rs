@@ -21,10 +21,11 @@ mod source;
 use sim_core::{EventCalendar, Model, Simulation};
 
 pub use build::CompiledLine;
+pub use dispatch::{Candidate, Decision, DispatchPolicy, RuleFailure};
 
 use crate::graph::StructureError;
 use crate::kpi::Kpis;
-use crate::line::LineSpec;
+use crate::line::{DispatchRule, LineSpec};
 use build::Line;
 use event::Event;
 
@@ -134,12 +135,59 @@ impl CompiledLine {
     /// Errors: a horizon that is not positive and finite, a warm-up outside
     /// `[0, horizon)` (the structure was checked when the line was compiled).
     pub fn simulate(&self, options: &RunOptions) -> Result<Kpis, StructureError> {
+        self.simulate_with_rules(options, &[]).map_err(|e| match e {
+            RunError::Invalid(e) => e,
+            // Without user rules there is none to fail.
+            RunError::Rule(failure) => StructureError::line(failure.to_string()),
+        })
+    }
+
+    /// [`CompiledLine::simulate`] with user dispatching rules: a station whose
+    /// rule is `DispatchRule::User { index }` asks `rules[index]`.
+    ///
+    /// Errors: [`RunError::Invalid`] for bad run options or a station naming a
+    /// user rule that is not given; [`RunError::Rule`] when a rule returns an
+    /// error or an index out of range, which stops the run at that decision.
+    pub fn simulate_with_rules(
+        &self,
+        options: &RunOptions,
+        rules: &[&dyn DispatchPolicy],
+    ) -> Result<Kpis, RunError> {
         options.check()?;
-        let mut sim = Simulation::new(Line::new(self, options));
+        for (i, station) in self.spec.stations.iter().enumerate() {
+            if let DispatchRule::User { index } = station.rule
+                && index as usize >= rules.len()
+            {
+                return Err(StructureError::at(
+                    format!("stations[{i}].rule"),
+                    format!(
+                        "station `{}` uses user rule {index}, but {} user rules were given",
+                        station.name,
+                        rules.len()
+                    ),
+                )
+                .into());
+            }
+        }
+        let mut sim = Simulation::new(Line::new(self, options, rules));
         sim.model.start(&mut sim.calendar);
         sim.run_until(options.horizon);
+        if let Some(failure) = sim.model.rule_failure.take() {
+            return Err(failure.into());
+        }
         Ok(sim.model.finish(options))
     }
+}
+
+/// Why a run with user rules produced no KPIs.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// Bad run options, or a user rule that is not given.
+    #[error(transparent)]
+    Invalid(#[from] StructureError),
+    /// A user rule failed.
+    #[error("dispatching rule failed: {0}")]
+    Rule(#[from] RuleFailure),
 }
 
 impl Model for Line<'_> {

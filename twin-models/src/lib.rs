@@ -19,7 +19,9 @@ mod kpi;
 mod line;
 pub mod sequencing;
 
-pub use engine::{CompiledLine, RunOptions, simulate};
+pub use engine::{
+    Candidate, CompiledLine, Decision, DispatchPolicy, RuleFailure, RunError, RunOptions, simulate,
+};
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{
     BufferKpis, KPI_SCHEMA, Kpis, LeadTime, LineKpis, MeanMax, Oee, OrderKpis, OrderRow,

@@ -190,6 +190,12 @@ pub enum DispatchRule {
     Mopnr,
     /// Highest order priority.
     Priority,
+    /// A user rule ([`crate::DispatchPolicy`]): the `index`-th of the rules
+    /// given to [`crate::CompiledLine::simulate_with_rules`].
+    User {
+        /// Position in the list of user rules.
+        index: u32,
+    },
 }
 
 impl DispatchRule {
@@ -212,6 +218,7 @@ impl DispatchRule {
             Self::Lwkr => "lwkr",
             Self::Mopnr => "mopnr",
             Self::Priority => "priority",
+            Self::User { .. } => "user",
         }
     }
 }

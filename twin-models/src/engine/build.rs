@@ -9,7 +9,7 @@ use sim_core::{Distribution, EventCalendar, RandomStream, StreamKey};
 use super::RunOptions;
 use super::books::{Books, StationBooks};
 use super::buffer::{Buffer, BufferBooks, BufferTable};
-use super::dispatch::Terms;
+use super::dispatch::{Candidate, DispatchPolicy, RuleFailure, Terms};
 use super::event::Event;
 use super::failure::{Clock, ClockTable};
 use super::order::{OrderState, order_states};
@@ -271,7 +271,6 @@ impl BufferTable {
 }
 
 /// The state of one replication of a compiled line: the model the kernel runs.
-#[derive(Debug)]
 pub(crate) struct Line<'c> {
     /// The fixed tables.
     pub(crate) c: &'c CompiledLine,
@@ -293,12 +292,22 @@ pub(crate) struct Line<'c> {
     pub(crate) order_terms: Vec<Terms>,
     /// What became of each order.
     pub(crate) orders: Vec<OrderState>,
+    /// The user dispatching rules, by index.
+    pub(crate) rules: &'c [&'c dyn DispatchPolicy],
+    /// The candidates of a user rule's decision (reused: no allocation per decision).
+    pub(crate) candidates: Vec<Candidate>,
+    /// The first failure of a user rule, which stops the run.
+    pub(crate) rule_failure: Option<RuleFailure>,
 }
 
 impl<'c> Line<'c> {
     /// Fresh state for one replication: every stream seeded from
     /// `(options.seed, options.replication)` and its key.
-    pub(crate) fn new(c: &'c CompiledLine, options: &RunOptions) -> Self {
+    pub(crate) fn new(
+        c: &'c CompiledLine,
+        options: &RunOptions,
+        rules: &'c [&'c dyn DispatchPolicy],
+    ) -> Self {
         let stream = |key: StreamKey| RandomStream::new(options.seed, options.replication, key);
         let servers = c
             .servers
@@ -401,6 +410,9 @@ impl<'c> Line<'c> {
                 })
                 .collect(),
             orders: order_states(c),
+            rules,
+            candidates: Vec::new(),
+            rule_failure: None,
         }
     }
 

@@ -95,6 +95,8 @@ impl Line<'_> {
                     -((self.c.routes[product].len() - part.step as usize) as f64)
                 }
                 DispatchRule::Priority => -terms.priority,
+                // Chosen by `choose_by_user`; never scored here.
+                DispatchRule::User { .. } => i as f64,
             };
             // NaN (never produced by the rules above) would rank last.
             if best.is_none_or(|(_, b)| score < b) {
@@ -125,7 +127,7 @@ impl Terms {
 
 impl Line<'_> {
     /// The terms of `order` (`NONE`: a part without an order).
-    fn terms(&self, order: u32) -> Terms {
+    pub(crate) fn terms(&self, order: u32) -> Terms {
         if order == NONE {
             Terms::NONE
         } else {
@@ -138,4 +140,168 @@ impl Line<'_> {
 /// `p` whose due date is `until_due` from now.
 fn atc(w: f64, p: f64, until_due: f64, k: f64, mean_time: f64) -> f64 {
     (w / p) * (-(until_due - p).max(0.0) / (k * mean_time)).exp()
+}
+
+/// What a user rule sees of one waiting part it may choose.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candidate {
+    /// Position in the buffer's queue (0: entered first); candidates come in
+    /// this order.
+    pub position: usize,
+    /// Index of the product in the spec.
+    pub product: usize,
+    /// Index of the product's family.
+    pub family: usize,
+    /// Index of its order in the spec, if it has one.
+    pub order: Option<usize>,
+    /// Its order's due date (`INFINITY`: none).
+    pub due: f64,
+    /// Its order's weight (1 without an order).
+    pub weight: f64,
+    /// Its order's priority (0 without an order).
+    pub priority: f64,
+    /// Mean processing time of this operation here.
+    pub processing_time: f64,
+    /// Mean processing time of the rest of its route, this step included.
+    pub remaining_work: f64,
+    /// Operations left on its route, this one included.
+    pub remaining_operations: usize,
+    /// When it entered the queue.
+    pub waiting_since: f64,
+    /// Mean setup time from the server's configuration to its family (0 when
+    /// none is needed).
+    pub setup_time: f64,
+}
+
+/// What a user rule sees of the server that chooses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decision {
+    /// The current time.
+    pub now: f64,
+    /// Index of the station in the spec.
+    pub station: usize,
+    /// Index of the server within the station.
+    pub server: usize,
+    /// The family the server is configured for, if any.
+    pub configured_family: Option<usize>,
+}
+
+/// A user dispatching rule: given the candidates (at least one), returns the
+/// index into `candidates` of the part to take, or an error that stops the run.
+///
+/// It is called once per decision (the one dynamic call per decision); the
+/// candidate list is built in a buffer reused across decisions. It must be
+/// `Sync`: parallel replications of an experiment share it.
+pub trait DispatchPolicy: Sync {
+    /// Chooses among `candidates` (never empty, in queue order).
+    fn choose(&self, decision: &Decision, candidates: &[Candidate]) -> Result<usize, String>;
+}
+
+impl Line<'_> {
+    /// The queue position of the part the user rule `index` takes, or `None`
+    /// if no waiting part is eligible or the rule failed (the failure is kept
+    /// and the run stops).
+    pub(crate) fn choose_by_user(
+        &mut self,
+        index: u32,
+        server: u32,
+        station: u32,
+        input: u32,
+        now: f64,
+    ) -> Option<usize> {
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
+        let st = &self.stations[station as usize];
+        let buffer = &self.buffers[input as usize];
+        let configured = self.servers[server as usize].family;
+        let setup = st.setup.as_ref().map(|s| s.table);
+        for (position, &p) in buffer.queue.iter().enumerate() {
+            if !buffer.single_consumer && !self.eligible(p, station) {
+                continue;
+            }
+            let part = &self.parts[p];
+            let product = part.product as usize;
+            let family = self.family_of[product];
+            let terms = self.terms(part.order);
+            candidates.push(Candidate {
+                position,
+                product,
+                family: family as usize,
+                order: (part.order != NONE).then_some(part.order as usize),
+                due: terms.due,
+                weight: terms.weight,
+                priority: terms.priority,
+                processing_time: st.nominal[product],
+                remaining_work: self.c.remaining_work[product][part.step as usize],
+                remaining_operations: self.c.routes[product].len() - part.step as usize,
+                waiting_since: part.queued_at,
+                setup_time: setup.map_or(0.0, |t| t.mean(configured, family)),
+            });
+        }
+        let chosen = if candidates.is_empty() {
+            None
+        } else {
+            let first = self.stations[station as usize].servers.0;
+            let decision = Decision {
+                now,
+                station: station as usize,
+                server: (server - first) as usize,
+                configured_family: (configured != NONE).then_some(configured as usize),
+            };
+            match self.rules.get(index as usize) {
+                None => {
+                    self.fail_rule(
+                        station,
+                        now,
+                        format!(
+                            "uses user rule {index}, but {} user rules were given",
+                            self.rules.len()
+                        ),
+                    );
+                    None
+                }
+                Some(rule) => match rule.choose(&decision, &candidates) {
+                    Ok(i) if i < candidates.len() => Some(candidates[i].position),
+                    Ok(i) => {
+                        self.fail_rule(
+                            station,
+                            now,
+                            format!("the user rule chose candidate {i} of {}", candidates.len()),
+                        );
+                        None
+                    }
+                    Err(message) => {
+                        self.fail_rule(station, now, message);
+                        None
+                    }
+                },
+            }
+        };
+        self.candidates = candidates;
+        chosen
+    }
+
+    /// Keeps the first failure of a user rule; the caller's calendar is cleared
+    /// by the hub so that the run stops.
+    fn fail_rule(&mut self, station: u32, now: f64, message: String) {
+        if self.rule_failure.is_none() {
+            self.rule_failure = Some(RuleFailure {
+                station: self.c.spec.stations[station as usize].name.clone(),
+                time: now,
+                message,
+            });
+        }
+    }
+}
+
+/// A user rule failed: the run stopped and produced no KPIs.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("station `{station}` at time {time}: {message}")]
+pub struct RuleFailure {
+    /// The station whose rule failed.
+    pub station: String,
+    /// When.
+    pub time: f64,
+    /// What the rule (or the engine, for a bad answer) said.
+    pub message: String,
 }

@@ -154,12 +154,19 @@ impl Line<'_> {
         let station = self.servers[server as usize].station;
         let input = self.stations[station as usize].input;
         let b = &self.buffers[input as usize];
-        let found = if !matches!(self.stations[station as usize].rule, DispatchRule::Fifo) {
-            self.choose(server, station, input, cal.now())
-        } else if b.single_consumer {
-            (!b.queue.is_empty()).then_some(0)
-        } else {
-            b.queue.iter().position(|&p| self.eligible(p, station))
+        let found = match self.stations[station as usize].rule {
+            DispatchRule::Fifo if b.single_consumer => (!b.queue.is_empty()).then_some(0),
+            DispatchRule::Fifo => b.queue.iter().position(|&p| self.eligible(p, station)),
+            DispatchRule::User { index } => {
+                let chosen = self.choose_by_user(index, server, station, input, cal.now());
+                if self.rule_failure.is_some() {
+                    // Stop the run: nothing more happens after a failed rule.
+                    cal.clear();
+                    return;
+                }
+                chosen
+            }
+            _ => self.choose(server, station, input, cal.now()),
         };
         if let Some(index) = found {
             let now = cal.now();

@@ -113,12 +113,10 @@ fn route_rules_agree_when_there_is_no_choice() {
     assert_eq!(fifo.stations["S0"].operations, 10);
 }
 
-/// The campaign rule with two families on one machine: Poisson arrivals (0.3 of
-/// family 1, 0.2 of family 2), exponential processing (means 1 and 1.25) and
-/// exponential setups (1→2 mean 0.5, 2→1 mean 2). Its number in system, lead
-/// time and setup fraction are those of the exact CTMC (`ExhaustiveTwoFamilyCtmc`).
-#[test]
-fn campaign_rule_matches_exhaustive_ctmc() {
+/// One machine, two families: Poisson arrivals (0.3 of family 1, 0.2 of
+/// family 2), exponential processing (means 1 and 1.25) and exponential setups
+/// (1→2 mean 0.5, 2→1 mean 2), FIFO.
+fn campaign_ctmc_line() -> LineSpec {
     let mut line = LineBuilder::new("campaign rule");
     let machine = line.add_station(1, None);
     let one = line.add_product(&[(&[machine], exponential(1.0))]);
@@ -135,7 +133,15 @@ fn campaign_rule_matches_exhaustive_ctmc() {
             initial: Some(0),
         },
     );
-    let mut spec = line.build();
+    line.build()
+}
+
+/// The campaign rule on `campaign_ctmc_line`: its number in system, lead time
+/// and setup fraction are those of the exact CTMC (`ExhaustiveTwoFamilyCtmc`).
+#[test]
+fn campaign_rule_matches_exhaustive_ctmc() {
+    let machine = 0;
+    let mut spec = campaign_ctmc_line();
     spec.stations[machine].rule = DispatchRule::Campaign;
     let exact = ExhaustiveTwoFamilyCtmc {
         lambda1: 0.3,
@@ -184,4 +190,147 @@ fn campaign_rule_matches_exhaustive_ctmc() {
     let setups = |runs: &[Kpis]| estimate(runs, |k| k.stations["S0"].setups as f64).mean;
     eprintln!("setups: FIFO {}, campaign {}", setups(&fifo), setups(&runs));
     assert!(setups(&fifo) > 1.2 * setups(&runs));
+}
+
+/// SPT written as a user rule: the smallest mean processing time, ties to the
+/// first candidate (the earliest arrival).
+struct UserSpt;
+
+impl twin_models::DispatchPolicy for UserSpt {
+    fn choose(
+        &self,
+        _decision: &twin_models::Decision,
+        candidates: &[twin_models::Candidate],
+    ) -> Result<usize, String> {
+        let mut best = 0;
+        for (i, c) in candidates.iter().enumerate() {
+            if c.processing_time < candidates[best].processing_time {
+                best = i;
+            }
+        }
+        Ok(best)
+    }
+}
+
+/// The campaign rule as a user rule: the configured family while one waits,
+/// else the smallest mean setup.
+struct UserCampaign;
+
+impl twin_models::DispatchPolicy for UserCampaign {
+    fn choose(
+        &self,
+        decision: &twin_models::Decision,
+        candidates: &[twin_models::Candidate],
+    ) -> Result<usize, String> {
+        let score = |c: &twin_models::Candidate| {
+            if Some(c.family) == decision.configured_family {
+                -1.0
+            } else {
+                c.setup_time
+            }
+        };
+        let mut best = 0;
+        for (i, c) in candidates.iter().enumerate() {
+            if score(c) < score(&candidates[best]) {
+                best = i;
+            }
+        }
+        Ok(best)
+    }
+}
+
+fn with_user_rule(mut spec: LineSpec, rule: &dyn twin_models::DispatchPolicy, seed: u64) -> Kpis {
+    for station in &mut spec.stations {
+        station.rule = DispatchRule::User { index: 0 };
+    }
+    twin_models::CompiledLine::new(&spec)
+        .expect("valid")
+        .simulate_with_rules(
+            &twin_models::RunOptions {
+                seed,
+                replication: 3,
+                horizon: 20_000.0,
+                warmup: 100.0,
+            },
+            &[rule],
+        )
+        .expect("runs")
+}
+
+/// A user rule that decides like a built-in one gives exactly the built-in's run.
+#[test]
+fn user_rules_written_like_built_ins_give_the_same_run() {
+    let options = twin_models::RunOptions {
+        seed: 9,
+        replication: 3,
+        horizon: 20_000.0,
+        warmup: 100.0,
+    };
+    let spt = overloaded_machine(DispatchRule::Spt);
+    assert_eq!(
+        with_user_rule(spt.clone(), &UserSpt, 9),
+        twin_models::simulate(&spt, &options).expect("runs")
+    );
+    let campaign = campaign_ctmc_line();
+    let mut built_in = campaign.clone();
+    built_in.stations[0].rule = DispatchRule::Campaign;
+    assert_eq!(
+        with_user_rule(campaign, &UserCampaign, 9),
+        twin_models::simulate(&built_in, &options).expect("runs")
+    );
+}
+
+struct Failing;
+
+impl twin_models::DispatchPolicy for Failing {
+    fn choose(
+        &self,
+        decision: &twin_models::Decision,
+        candidates: &[twin_models::Candidate],
+    ) -> Result<usize, String> {
+        if decision.now >= 5.0 {
+            Err("no more".to_owned())
+        } else {
+            Ok(candidates.len())
+        }
+    }
+}
+
+/// A user rule's error, or a candidate index out of range, stops the run with
+/// one error naming the station and the time; a rule that is not given is an
+/// error before the run.
+#[test]
+fn failing_user_rules_stop_the_run() {
+    let mut spec = overloaded_machine(DispatchRule::User { index: 0 });
+    let compiled = twin_models::CompiledLine::new(&spec).expect("valid");
+    let options = twin_models::RunOptions {
+        seed: 1,
+        replication: 0,
+        horizon: 100.0,
+        warmup: 0.0,
+    };
+    // The first choice (at 3.5, B1 and C1 waiting) returns 2 of 2 candidates.
+    let error = compiled
+        .simulate_with_rules(&options, &[&Failing])
+        .expect_err("fails");
+    assert_eq!(
+        error.to_string(),
+        "dispatching rule failed: station `S0` at time 3.5: the user rule chose candidate 2 of 2"
+    );
+    assert_eq!(
+        compiled
+            .simulate(&options)
+            .expect_err("no rule")
+            .to_string(),
+        "stations[0].rule: station `S0` uses user rule 0, but 0 user rules were given"
+    );
+    spec.stations[0].rule = DispatchRule::User { index: 1 };
+    let compiled = twin_models::CompiledLine::new(&spec).expect("valid");
+    assert_eq!(
+        compiled
+            .simulate_with_rules(&options, &[&Failing])
+            .expect_err("missing rule")
+            .to_string(),
+        "stations[0].rule: station `S0` uses user rule 1, but 1 user rules were given"
+    );
 }
