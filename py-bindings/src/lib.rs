@@ -185,27 +185,66 @@ impl CoreScenario {
     }
 
     /// Runs one replication with the GIL released; returns the KPIs as the
-    /// CLI's `--json` text and as its text table.
-    #[pyo3(signature = (seed=None, horizon=None, warmup=None))]
+    /// CLI's `--json` text and as its text table. `rules` are `(station,
+    /// callable)` pairs: Python dispatching rules, which run with the GIL held.
+    #[pyo3(signature = (seed=None, horizon=None, warmup=None, rules=None))]
     fn run(
         &self,
         py: Python<'_>,
         seed: Option<u64>,
         horizon: Option<f64>,
         warmup: Option<f64>,
+        rules: Option<Vec<(String, Py<PyAny>)>>,
     ) -> PyResult<(String, String)> {
         let overrides = Overrides {
             seed,
             horizon,
             warmup,
         };
+        let Some(rules) = rules.filter(|r| !r.is_empty()) else {
+            let result = py.detach(|| {
+                no_panic(|| {
+                    let kpis: twin_models::Kpis = self.inner.run(&overrides)?;
+                    Ok::<_, CoreError>((report::to_json(&kpis), report::to_table(&kpis)))
+                })
+            })?;
+            return result.map_err(scenario_error);
+        };
+        let names = Names::of(self.inner.line());
+        let policies: Vec<(String, PyRule)> = rules
+            .into_iter()
+            .map(|(station, callable)| {
+                let rule = PyRule {
+                    callable,
+                    names: names.clone(),
+                    error: std::sync::Mutex::new(None),
+                };
+                (station, rule)
+            })
+            .collect();
         let result = py.detach(|| {
             no_panic(|| {
-                let kpis: twin_models::Kpis = self.inner.run(&overrides)?;
-                Ok::<_, CoreError>((report::to_json(&kpis), report::to_table(&kpis)))
+                let refs: Vec<(&str, &dyn twin_models::DispatchPolicy)> = policies
+                    .iter()
+                    .map(|(s, r)| (s.as_str(), r as &dyn twin_models::DispatchPolicy))
+                    .collect();
+                self.inner
+                    .run_with_rules(&overrides, &refs)
+                    .map(|kpis| (report::to_json(&kpis), report::to_table(&kpis)))
             })
         })?;
-        result.map_err(scenario_error)
+        result.map_err(|e| match e {
+            scenarios::RulesError::Invalid(e) => scenario_error(e),
+            scenarios::RulesError::Rule(failure) => {
+                // The Python exception the rule raised, as it was raised.
+                let raised = policies
+                    .iter()
+                    .find_map(|(_, r)| r.error.lock().ok().and_then(|mut e| e.take()));
+                raised.unwrap_or_else(|| {
+                    ScenarioError::new_err(format!("dispatching rule failed: {failure}"))
+                })
+            }
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -214,6 +253,97 @@ impl CoreScenario {
             self.inner.file.scenario.name,
             self.inner.origin()
         )
+    }
+}
+
+/// Names of the entities a Python rule sees, by index.
+#[derive(Clone)]
+struct Names {
+    products: std::sync::Arc<Vec<String>>,
+    families: std::sync::Arc<Vec<String>>,
+    orders: std::sync::Arc<Vec<String>>,
+    stations: std::sync::Arc<Vec<String>>,
+}
+
+impl Names {
+    fn of(line: &twin_models::LineSpec) -> Self {
+        Self {
+            products: std::sync::Arc::new(line.products.iter().map(|p| p.name.clone()).collect()),
+            families: std::sync::Arc::new(line.families.clone()),
+            orders: std::sync::Arc::new(line.orders.iter().map(|o| o.id.clone()).collect()),
+            stations: std::sync::Arc::new(line.stations.iter().map(|s| s.name.clone()).collect()),
+        }
+    }
+}
+
+/// A Python callable as a dispatching rule: `rule(candidates, state) -> int`,
+/// called with the GIL held. The first exception it raises is kept to be
+/// re-raised when the run has stopped.
+struct PyRule {
+    callable: Py<PyAny>,
+    names: Names,
+    error: std::sync::Mutex<Option<PyErr>>,
+}
+
+impl twin_models::DispatchPolicy for PyRule {
+    fn choose(
+        &self,
+        decision: &twin_models::Decision,
+        candidates: &[twin_models::Candidate],
+    ) -> Result<usize, String> {
+        Python::attach(|py| {
+            let outcome = (|| -> PyResult<usize> {
+                let n = &self.names;
+                let time = |t: f64| t.is_finite().then_some(t);
+                let list = PyList::empty(py);
+                for c in candidates {
+                    let d = PyDict::new(py);
+                    d.set_item("position", c.position)?;
+                    d.set_item("product", &n.products[c.product])?;
+                    d.set_item("family", &n.families[c.family])?;
+                    d.set_item("order", c.order.map(|o| n.orders[o].clone()))?;
+                    d.set_item("due", time(c.due))?;
+                    d.set_item("weight", c.weight)?;
+                    d.set_item("priority", c.priority)?;
+                    d.set_item("processing_time", c.processing_time)?;
+                    d.set_item("remaining_work", c.remaining_work)?;
+                    d.set_item("remaining_operations", c.remaining_operations)?;
+                    d.set_item("waiting_since", c.waiting_since)?;
+                    d.set_item("setup_time", c.setup_time)?;
+                    list.append(d)?;
+                }
+                let state = PyDict::new(py);
+                state.set_item("now", decision.now)?;
+                state.set_item("station", &n.stations[decision.station])?;
+                state.set_item("server", decision.server)?;
+                state.set_item(
+                    "configured_family",
+                    decision.configured_family.map(|f| n.families[f].clone()),
+                )?;
+                let chosen = self.callable.bind(py).call1((list, state))?;
+                if chosen.is_instance_of::<PyBool>() || !chosen.is_instance_of::<PyInt>() {
+                    return Err(PyTypeError::new_err(format!(
+                        "a dispatching rule must return the index of a candidate (an int), not {}",
+                        chosen.get_type().name()?
+                    )));
+                }
+                chosen.extract::<usize>().map_err(|_| {
+                    PyValueError::new_err(format!(
+                        "a dispatching rule must return an index from 0 to {}, got {chosen}",
+                        candidates.len() - 1
+                    ))
+                })
+            })();
+            outcome.map_err(|e| {
+                let message = e.to_string();
+                if let Ok(mut slot) = self.error.lock()
+                    && slot.is_none()
+                {
+                    *slot = Some(e);
+                }
+                message
+            })
+        })
     }
 }
 

@@ -226,3 +226,65 @@ def test_orders_from_python_and_their_frame() -> None:
     plain = linetwin.Scenario.from_toml(library("serial_line.toml")).run(horizon=100)
     assert "orders" not in plain.kpis
     assert plain.to_pandas().orders.empty
+
+
+def _three_products(rule: str | None = None) -> dict[str, object]:
+    station: dict[str, object] = {
+        "name": "M",
+        "processing": {"dist": "exponential", "mean": 1.0},
+        "processing_by_product": {
+            "B": {"dist": "exponential", "mean": 0.5},
+            "C": {"dist": "exponential", "mean": 1.4},
+        },
+    }
+    if rule is not None:
+        station["rule"] = rule
+    return {
+        "scenario": {"name": "rules", "time_unit": "min", "horizon": 5000, "seed": 3},
+        "products": [{"name": p, "route": ["M"]} for p in "ABC"],
+        "sources": [
+            {
+                "name": "in",
+                "kind": "arrivals",
+                "interarrival": {"dist": "exponential", "mean": 1.05},
+                "mix": {"A": 1, "B": 1, "C": 1},
+            }
+        ],
+        "sinks": [{"name": "out"}],
+        "stations": [station],
+    }
+
+
+def test_a_python_rule_like_spt_gives_the_built_in_run() -> None:
+    def spt(candidates: list[dict[str, object]], state: dict[str, object]) -> int:
+        assert state["station"] == "M"
+        return min(range(len(candidates)), key=lambda i: candidates[i]["processing_time"])  # type: ignore[return-value, arg-type]
+
+    python = linetwin.Scenario.from_dict(_three_products()).run(rules={"M": spt})
+    built_in = linetwin.Scenario.from_dict(_three_products("spt")).run()
+    assert python.kpis == built_in.kpis
+    assert python.kpis != linetwin.Scenario.from_dict(_three_products()).run().kpis
+
+
+def test_an_exception_in_a_python_rule_is_raised_as_it_was() -> None:
+    def broken(candidates: list[dict[str, object]], state: dict[str, object]) -> int:
+        raise ZeroDivisionError("no rule today")
+
+    with pytest.raises(ZeroDivisionError, match="no rule today"):
+        linetwin.Scenario.from_dict(_three_products()).run(rules={"M": broken})
+
+
+def test_bad_python_rules() -> None:
+    scenario = linetwin.Scenario.from_dict(_three_products())
+    with pytest.raises(TypeError, match="must return the index of a candidate"):
+        scenario.run(rules={"M": lambda candidates, state: "first"})
+    with pytest.raises(ValueError, match="must return an index from 0 to"):
+        scenario.run(rules={"M": lambda candidates, state: -1})
+    with pytest.raises(
+        linetwin.ScenarioError, match=r"station `M` at time [0-9.]+: the user rule chose candidate (\d+) of \1$"
+    ):
+        scenario.run(rules={"M": lambda candidates, state: len(candidates)})
+    with pytest.raises(linetwin.ScenarioError, match="rules: unknown station `X`"):
+        scenario.run(rules={"X": lambda candidates, state: 0})
+    with pytest.raises(TypeError, match="must map station names to callables"):
+        scenario.run(rules={"M": 3})  # type: ignore[dict-item]

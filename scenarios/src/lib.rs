@@ -23,4 +23,4 @@ pub use schema::{
     ProductDef, RouteStep, RuleDef, ScenarioFile, ScenarioSection, SequenceItem, SetupDef, SinkDef,
     SourceDef, StationDef, VariantDef,
 };
-pub use validate::{Overrides, Scenario};
+pub use validate::{Overrides, RulesError, Scenario};

@@ -234,6 +234,58 @@ impl Scenario {
         self.run_with(&options)
     }
 
+    /// Runs one replication with `overrides` applied and user dispatching rules
+    /// at some stations: `(station name, rule)`, which replaces the station's
+    /// rule from the file.
+    ///
+    /// Errors: [`RulesError::Invalid`] for bad overrides or an unknown station;
+    /// [`RulesError::Rule`] when a rule fails (the run stops there).
+    pub fn run_with_rules(
+        &self,
+        overrides: &Overrides,
+        rules: &[(&str, &dyn twin_models::DispatchPolicy)],
+    ) -> Result<Kpis, RulesError> {
+        let options = self.options(overrides)?;
+        let mut spec = self.line().clone();
+        let mut policies = Vec::with_capacity(rules.len());
+        for (index, (station, rule)) in rules.iter().enumerate() {
+            let Some(s) = spec.stations.iter_mut().find(|s| s.name == *station) else {
+                let known: Vec<String> = spec
+                    .stations
+                    .iter()
+                    .map(|s| format!("`{}`", s.name))
+                    .collect();
+                return Err(ScenarioError::Invalid {
+                    origin: self.origin.clone(),
+                    line: None,
+                    field: "rules".to_owned(),
+                    message: format!("unknown station `{station}` (known: {})", known.join(", ")),
+                }
+                .into());
+            };
+            s.rule = DispatchRule::User {
+                index: index as u32,
+            };
+            policies.push(*rule);
+        }
+        let compiled = CompiledLine::new(&spec).map_err(|e| self.invalid(e))?;
+        compiled
+            .simulate_with_rules(&options, &policies)
+            .map_err(|e| match e {
+                twin_models::RunError::Invalid(e) => RulesError::Invalid(self.invalid(e)),
+                twin_models::RunError::Rule(failure) => RulesError::Rule(failure),
+            })
+    }
+
+    fn invalid(&self, e: twin_models::StructureError) -> ScenarioError {
+        ScenarioError::Invalid {
+            origin: self.origin.clone(),
+            line: None,
+            field: format!("scenario.{}", e.field.as_deref().unwrap_or("line")),
+            message: e.message,
+        }
+    }
+
     /// Runs one replication with explicit options (e.g. replication `i` of an experiment).
     pub fn run_with(&self, options: &RunOptions) -> Result<Kpis, ScenarioError> {
         // The line was checked when the scenario was built; what is left are the
@@ -247,6 +299,17 @@ impl Scenario {
                 message: e.message,
             })
     }
+}
+
+/// Why [`Scenario::run_with_rules`] produced no KPIs.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RulesError {
+    /// Bad input: overrides, or a rule for an unknown station.
+    #[error(transparent)]
+    Invalid(#[from] ScenarioError),
+    /// A user rule failed and stopped the run.
+    #[error("dispatching rule failed: {0}")]
+    Rule(twin_models::RuleFailure),
 }
 
 /// Names of one kind of entity → index, rejecting duplicates.

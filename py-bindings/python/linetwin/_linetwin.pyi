@@ -1,7 +1,7 @@
 """The compiled core of linetwin (Rust, pyo3). Use the public package instead."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, final
 
 __all__ = ["CoreExperiment", "CoreExperimentResult", "CoreScenario", "ScenarioError"]
@@ -51,6 +51,8 @@ class CoreScenario:
         seed: int | None = None,
         horizon: float | None = None,
         warmup: float | None = None,
+        rules: Sequence[tuple[str, Callable[[list[dict[str, Any]], dict[str, Any]], object]]]
+        | None = None,
     ) -> tuple[str, str]:
         """Runs one replication with the GIL released; returns the KPIs as the
         CLI's `--json` text and as its text table."""

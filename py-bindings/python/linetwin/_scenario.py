@@ -8,7 +8,7 @@ import numbers
 import operator
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from linetwin._linetwin import CoreScenario
@@ -75,6 +75,9 @@ def _text(func: str, arg: str, value: object) -> str:
         raise TypeError(f"{func}: argument '{arg}' must be str, not {_type_name(value)}")
     return value
 
+
+#: A Python dispatching rule: ``rule(candidates, state) -> index``.
+Rule = Callable[[list[dict[str, Any]], dict[str, Any]], int]
 
 class Scenario:
     """A validated production-line scenario, ready to run.
@@ -173,6 +176,7 @@ class Scenario:
         seed: int | None = None,
         horizon: float | None = None,
         warmup: float | None = None,
+        rules: Mapping[str, Rule] | None = None,
     ) -> RunResult:
         """Runs one replication and returns its KPIs.
 
@@ -181,14 +185,40 @@ class Scenario:
         ``--warmup``. The simulation runs with the GIL released, so other
         Python threads go on meanwhile.
 
+        ``rules`` maps station names to Python dispatching rules, which replace
+        those stations' rules: ``rule(candidates, state) -> int`` returns the
+        index in ``candidates`` (a list of dicts with ``position, product,
+        family, order, due, weight, priority, processing_time,
+        remaining_work, remaining_operations, waiting_since, setup_time``) of
+        the part to take; ``state`` has ``now, station, server,
+        configured_family``. Python rules run with the GIL held, once per
+        decision, so they are far slower than the built-in ones. An exception
+        in a rule stops the run and is raised here as it was raised.
+
         Raises ScenarioError for unusable overrides (e.g. a warm-up beyond the
-        horizon), TypeError for arguments of the wrong type.
+        horizon) or a rule for an unknown station, TypeError for arguments of
+        the wrong type (or a rule that returns something else than an int).
         """
         func = "Scenario.run()"
         seed_ = _optional_seed(func, seed)
         horizon_ = _optional_time(func, "horizon", horizon)
         warmup_ = _optional_time(func, "warmup", warmup)
-        text, table = self._core.run(seed_, horizon_, warmup_)
+        rules_: list[tuple[str, Rule]] | None = None
+        if rules is not None:
+            if not isinstance(rules, Mapping):
+                raise TypeError(
+                    f"{func}: argument 'rules' must be a mapping of station names to "
+                    f"callables, not {type(rules).__name__}"
+                )
+            rules_ = []
+            for station, rule in rules.items():
+                if not isinstance(station, str) or not callable(rule):
+                    raise TypeError(
+                        f"{func}: argument 'rules' must map station names to callables, "
+                        f"got {station!r}: {type(rule).__name__}"
+                    )
+                rules_.append((station, rule))
+        text, table = self._core.run(seed_, horizon_, warmup_, rules_)
         return RunResult(text, table)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str]]:
