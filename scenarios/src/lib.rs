@@ -19,8 +19,8 @@ mod validate;
 
 pub use error::ScenarioError;
 pub use schema::{
-    BufferDef, DistributionDef, ExperimentDef, FactorDef, FailureDef, OrderDef, PrecisionDef,
-    ProductDef, RouteStep, RuleDef, ScenarioFile, ScenarioSection, SequenceItem, SetupDef, SinkDef,
-    SourceDef, StationDef, VariantDef,
+    BufferDef, DistributionDef, ExperimentDef, FactorDef, FailureDef, OperationDef, OrderDef,
+    PrecisionDef, ProductDef, RouteStep, RuleDef, ScenarioFile, ScenarioSection, SequenceItem,
+    SetupDef, SinkDef, SourceDef, StationDef, VariantDef,
 };
 pub use validate::{Overrides, RulesError, Scenario};

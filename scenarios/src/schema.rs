@@ -150,7 +150,8 @@ fn default_seed() -> u64 {
     1
 }
 
-/// One step of a route: a station, or alternative stations sharing an input buffer.
+/// One step of a route: a station, alternative stations sharing an input
+/// buffer, or an operation with its own processing time.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RouteStep {
@@ -158,6 +159,24 @@ pub enum RouteStep {
     Station(String),
     /// Any of these stations (they must share one named input buffer).
     Alternatives(Vec<String>),
+    /// `{ station = "M1", processing = {...} }` (or `stations = [...]`): the
+    /// step's own processing time, e.g. a job that revisits a station.
+    Operation(Box<OperationDef>),
+}
+
+/// A route step written as a table.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationDef {
+    /// The station (or give `stations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
+    /// Alternative stations sharing an input buffer (or give `station`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stations: Option<Vec<String>>,
+    /// This operation's processing time, overriding the stations' (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing: Option<DistributionDef>,
 }
 
 /// A `[[products]]` entry.
@@ -385,7 +404,9 @@ impl<'de> Deserialize<'de> for RouteStep {
             type Value = RouteStep;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a station name or a list of alternative station names")
+                f.write_str(
+                    "a station name, a list of alternative station names, or a table { station, processing }",
+                )
             }
 
             fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RouteStep, E> {
@@ -401,6 +422,14 @@ impl<'de> Deserialize<'de> for RouteStep {
                     names.push(name);
                 }
                 Ok(RouteStep::Alternatives(names))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RouteStep, A::Error> {
+                OperationDef::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|op| RouteStep::Operation(Box::new(op)))
             }
         }
 

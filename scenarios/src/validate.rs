@@ -632,6 +632,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             ));
         }
         let mut route = Vec::with_capacity(product.route.len());
+        let mut step_processing = Vec::new();
         for (k, step) in product.route.iter().enumerate() {
             let step_path = path.key("route").index(k);
             let names: Vec<&String> = match step {
@@ -643,6 +644,29 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                     ));
                 }
                 RouteStep::Alternatives(names) => names.iter().collect(),
+                RouteStep::Operation(op) => {
+                    if let Some(def) = &op.processing {
+                        step_processing.resize(k, None);
+                        step_processing
+                            .push(Some(processing_time(def, &step_path.key("processing"))?));
+                    }
+                    match (&op.station, &op.stations) {
+                        (Some(name), None) => vec![name],
+                        (None, Some(names)) if !names.is_empty() => names.iter().collect(),
+                        (None, Some(_)) => {
+                            return Err(Issue::new(
+                                step_path.key("stations"),
+                                "a list of alternative stations must not be empty",
+                            ));
+                        }
+                        _ => {
+                            return Err(Issue::new(
+                                step_path,
+                                "an operation names `station` or `stations` (one of them)",
+                            ));
+                        }
+                    }
+                }
             };
             let indices = names
                 .iter()
@@ -667,6 +691,13 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
         product_specs.push(ProductSpec {
             name: product.name.clone(),
             family: family_index[product.family.as_ref().unwrap_or(&product.name).as_str()],
+            step_processing: if step_processing.is_empty() {
+                step_processing
+            } else {
+                let mut all = step_processing;
+                all.resize(route.len(), None);
+                all
+            },
             route,
             sink,
         });
@@ -702,7 +733,13 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             processing[p] = Some(processing_time(def, &field)?);
         }
         for (p, spec) in product_specs.iter().enumerate() {
-            if spec.route.iter().flatten().any(|&s| s == i) && processing[p].is_none() {
+            // A step with its own processing time needs none from the station.
+            let needs_time = spec
+                .route
+                .iter()
+                .enumerate()
+                .any(|(k, step)| step.contains(&i) && spec.step_time(k).is_none());
+            if needs_time && processing[p].is_none() {
                 return Err(Issue::new(
                     path.key("processing"),
                     format!(

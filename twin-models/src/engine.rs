@@ -93,7 +93,13 @@ impl RunOptions {
 ///     name: "M/M/1".into(),
 ///     time_unit: TimeUnit::Minutes,
 ///     families: vec!["job".into()],
-///     products: vec![ProductSpec { name: "job".into(), family: 0, route: vec![vec![0]], sink: 0 }],
+///     products: vec![ProductSpec {
+///         name: "job".into(),
+///         family: 0,
+///         route: vec![vec![0]],
+///         sink: 0,
+///         step_processing: vec![],
+///     }],
 ///     stations: vec![StationSpec {
 ///         name: "server".into(),
 ///         servers: 1,

@@ -347,15 +347,52 @@ impl LineSpec {
                     );
                 }
             }
-            for &s in product.route.iter().flatten() {
-                if self.stations[s].processing[p].is_none() {
-                    return err(
-                        format!("stations[{s}].processing"),
-                        format!(
-                            "station `{}` has no processing time for product `{name}`, which visits it",
-                            self.stations[s].name
-                        ),
-                    );
+            if !product.step_processing.is_empty()
+                && product.step_processing.len() != product.route.len()
+            {
+                return err(
+                    format!("products[{p}].step_processing"),
+                    format!(
+                        "product `{name}`: {} step processing times for {} steps",
+                        product.step_processing.len(),
+                        product.route.len()
+                    ),
+                );
+            }
+            for (k, d) in product.step_processing.iter().enumerate() {
+                if let Some(d) = d {
+                    let field = format!("products[{p}].route[{k}].processing");
+                    d.check().map_err(|e| {
+                        StructureError::at(field.clone(), format!("product `{name}`: {e}"))
+                    })?;
+                    if d.mean().partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                        return err(
+                            field,
+                            format!(
+                                "product `{name}`: the mean processing time must be positive, got {}",
+                                d.mean()
+                            ),
+                        );
+                    }
+                }
+            }
+            let own_time: Vec<bool> = (0..product.route.len())
+                .map(|k| product.step_time(k).is_some())
+                .collect();
+            for (k, step) in product.route.iter().enumerate() {
+                for &s in step {
+                    if own_time[k] {
+                        continue;
+                    }
+                    if self.stations[s].processing[p].is_none() {
+                        return err(
+                            format!("stations[{s}].processing"),
+                            format!(
+                                "station `{}` has no processing time for product `{name}`, which visits it",
+                                self.stations[s].name
+                            ),
+                        );
+                    }
                 }
             }
         }

@@ -84,6 +84,17 @@ pub struct ProductSpec {
     pub route: Vec<Vec<usize>>,
     /// Index of the sink that receives finished parts.
     pub sink: usize,
+    /// Processing times of the steps that give their own, overriding their
+    /// stations' (a job that revisits a station with another time): empty, or
+    /// one entry per step, `None` where the station's time applies.
+    pub step_processing: Vec<Option<Distribution>>,
+}
+
+impl ProductSpec {
+    /// The processing time the step gives itself, if any.
+    pub fn step_time(&self, step: usize) -> Option<&Distribution> {
+        self.step_processing.get(step).and_then(Option::as_ref)
+    }
 }
 
 /// How a failure mode's time to failure is counted.

@@ -195,3 +195,35 @@ fn orders_source_with_a_mix() {
         "line.toml:24: sources[0].mix: a source of kind `orders` releases its orders' parts: it takes no `interarrival`, `when_full`, `mix` or `sequence`"
     );
 }
+
+#[test]
+fn route_steps_with_their_own_processing_time() {
+    let orders = "[[orders]]\nid = \"j1\"\nproduct = \"A\"\n\n[[orders]]\nid = \"j2\"\nproduct = \"B\"\nrelease = 50\n";
+    let toml = line("", orders).replace(
+        r#"route = ["M"]"#,
+        r#"route = ["M", { station = "M", processing = { dist = "constant", value = 5 } }]"#,
+    );
+    let study = Study::new(&[("line.toml", &toml)]);
+    let scenario = study.open().expect("valid");
+    assert_eq!(scenario.line().products[0].step_processing.len(), 2);
+    let kpis = scenario.run(&Default::default()).expect("runs");
+    // A: M 0–2 with the station's time, then M again 2–7 with its own.
+    let orders = kpis.orders.as_ref().expect("orders");
+    assert_eq!(orders.table[0].completion, Some(7.0));
+    // The table form writes back and reads the same.
+    let again =
+        Scenario::from_toml_in(&scenario.to_toml(), "again.toml", &study.0).expect("round trip");
+    assert_eq!(again.file, scenario.file);
+}
+
+#[test]
+fn route_step_table_without_a_station() {
+    let toml = line("", "").replace(
+        r#"route = ["M"]"#,
+        r#"route = [{ processing = { dist = "constant", value = 5 } }]"#,
+    );
+    assert_eq!(
+        error(&toml, &[]),
+        "line.toml:8: products[0].route[0]: an operation names `station` or `stations` (one of them)"
+    );
+}

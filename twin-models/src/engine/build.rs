@@ -27,6 +27,8 @@ pub(crate) struct Step {
     pub(crate) buffer: u32,
     /// The stations that can do the step.
     pub(crate) stations: Vec<u32>,
+    /// The step's own processing time and its mean, overriding the stations'.
+    pub(crate) processing: Option<(Distribution, f64)>,
 }
 
 /// The fixed description of a station.
@@ -40,6 +42,7 @@ pub(crate) struct StationTable {
     pub(crate) nominal: Vec<f64>,
     pub(crate) scrap: f64,
     rule: DispatchRule,
+    step_times: bool,
     setup: Option<SetupTable>,
     processing_key: StreamKey,
     scrap_key: StreamKey,
@@ -55,6 +58,8 @@ pub(crate) struct Station<'c> {
     pub(crate) nominal: &'c [f64],
     pub(crate) scrap: f64,
     pub(crate) rule: DispatchRule,
+    /// Whether some route step done here gives its own processing time.
+    pub(crate) step_times: bool,
     /// Changeovers, if the station has a setup matrix.
     pub(crate) setup: Option<StationSetup<'c>>,
     pub(crate) processing_stream: RandomStream,
@@ -146,6 +151,12 @@ impl CompiledLine {
                     .collect(),
                 scrap: station.scrap,
                 rule: station.rule,
+                step_times: spec.products.iter().any(|p| {
+                    p.route
+                        .iter()
+                        .enumerate()
+                        .any(|(k, step)| step.contains(&s) && p.step_time(k).is_some())
+                }),
                 setup: station
                     .setup
                     .as_ref()
@@ -160,9 +171,11 @@ impl CompiledLine {
             .map(|p| {
                 p.route
                     .iter()
-                    .map(|step| Step {
+                    .enumerate()
+                    .map(|(k, step)| Step {
                         buffer: stations[step[0]].input,
                         stations: step.iter().map(|&s| s as u32).collect(),
+                        processing: p.step_time(k).map(|d| (d.clone(), d.mean())),
                     })
                     .collect()
             })
@@ -221,7 +234,11 @@ impl CompiledLine {
                     let mut work: Vec<f64> = product
                         .route
                         .iter()
-                        .map(|step| {
+                        .enumerate()
+                        .map(|(k, step)| {
+                            if let Some(d) = product.step_time(k) {
+                                return d.mean();
+                            }
                             let sum: f64 = step
                                 .iter()
                                 .map(|&s| {
@@ -356,6 +373,7 @@ impl<'c> Line<'c> {
                 nominal: &t.nominal,
                 scrap: t.scrap,
                 rule: t.rule,
+                step_times: t.step_times,
                 setup: t.setup.as_ref().map(|table| StationSetup {
                     table,
                     stream: stream(table.key),

@@ -39,7 +39,7 @@ impl Line<'_> {
                 let (mut n, mut time, mut setup_sum) = (0.0, 0.0, 0.0);
                 for (_, &p) in candidates() {
                     n += 1.0;
-                    time += st.nominal[self.parts[p].product as usize];
+                    time += self.nominal(station, p);
                     setup_sum += setup_mean(p);
                 }
                 (time / n, setup_sum / n)
@@ -52,7 +52,7 @@ impl Line<'_> {
             let part = &self.parts[p];
             let product = part.product as usize;
             let terms = self.terms(part.order);
-            let time = st.nominal[product];
+            let time = self.nominal(station, p);
             let work = || self.c.remaining_work[product][part.step as usize];
             // Lower is better.
             let score = match rule {
@@ -231,7 +231,7 @@ impl Line<'_> {
                 due: terms.due,
                 weight: terms.weight,
                 priority: terms.priority,
-                processing_time: st.nominal[product],
+                processing_time: self.nominal(station, p),
                 remaining_work: self.c.remaining_work[product][part.step as usize],
                 remaining_operations: self.c.routes[product].len() - part.step as usize,
                 waiting_since: part.queued_at,

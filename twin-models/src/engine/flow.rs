@@ -61,9 +61,16 @@ impl Line<'_> {
         let station = self.servers[server as usize].station as usize;
         let product = self.parts[part].product as usize;
         let st = &mut self.stations[station];
-        let duration = st.processing[product]
-            .as_ref()
-            .map_or(0.0, |d| d.sample(&mut st.processing_stream));
+        let time = if st.step_times {
+            self.routes[product][self.parts[part].step as usize]
+                .processing
+                .as_ref()
+                .map(|(d, _)| d)
+                .or(st.processing[product].as_ref())
+        } else {
+            st.processing[product].as_ref()
+        };
+        let duration = time.map_or(0.0, |d| d.sample(&mut st.processing_stream));
         let s = &mut self.servers[server as usize];
         let restart = s.state == ServerState::Busy;
         s.part = part;
@@ -80,6 +87,20 @@ impl Line<'_> {
         } else {
             self.set_state(server, ServerState::Busy, cal);
         }
+    }
+
+    /// The planned (mean) processing time of `part`'s current operation at
+    /// `station`: its step's own, else the station's for its product.
+    #[inline]
+    pub(crate) fn nominal(&self, station: u32, part: u32) -> f64 {
+        let st = &self.stations[station as usize];
+        let p = &self.parts[part];
+        if st.step_times
+            && let Some((_, mean)) = &self.routes[p.product as usize][p.step as usize].processing
+        {
+            return *mean;
+        }
+        st.nominal[p.product as usize]
     }
 
     pub(crate) fn eligible(&self, part: u32, station: u32) -> bool {
@@ -305,9 +326,15 @@ impl Line<'_> {
         let part = s.part;
         let station = s.station as usize;
         let product = self.parts[part].product as usize;
+        let st = &self.stations[station];
+        let nominal = if st.step_times {
+            self.nominal(station as u32, part)
+        } else {
+            st.nominal[product]
+        };
         let state = &mut self.stations[station];
         state.books.operations += 1;
-        state.books.nominal_time += state.nominal[product];
+        state.books.nominal_time += nominal;
         if state.scrap > 0.0 && state.scrap_stream.uniform01() < state.scrap {
             state.books.scrapped += 1;
             self.books.scrapped += 1;

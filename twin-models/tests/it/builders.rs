@@ -144,8 +144,16 @@ impl LineBuilder {
                 .map(|(stations, _)| stations.to_vec())
                 .collect(),
             sink: 0,
+            step_processing: Vec::new(),
         });
         index
+    }
+
+    /// Gives step `step` of `product` its own processing time.
+    pub(crate) fn set_step_time(&mut self, product: usize, step: usize, time: Distribution) {
+        let p = &mut self.spec.products[product];
+        p.step_processing.resize(p.route.len(), None);
+        p.step_processing[step] = Some(time);
     }
 
     /// A source releasing the products of `mix` (`(product, weight)`).

@@ -148,3 +148,29 @@ fn an_order_releases_its_parts_as_room_appears() {
     assert_eq!(orders.table[0].completed, 2);
     assert!(orders.flow_time.mean.is_nan());
 }
+
+/// A job that revisits a station with another time: M (1), N (1), M again with
+/// its own 3. Released at 0 by an order: M 0–1, N 1–2, M 2–5. M's planned run
+/// time counts the step's own mean, so its OEE performance is exactly 1.
+#[test]
+fn a_step_with_its_own_processing_time() {
+    let mut line = LineBuilder::new("job shop");
+    let m = line.add_station(1, None);
+    let n = line.add_station(1, None);
+    let job = line.add_product(&[
+        (&[m], constant(1.0)),
+        (&[n], constant(1.0)),
+        (&[m], constant(1.0)),
+    ]);
+    line.set_step_time(job, 2, constant(3.0));
+    let source = line.add_source(SourceKind::Orders, &[]);
+    line.add_order(source, job, 1, 0.0, 4.0, 1.0, 0.0);
+    let kpis = run(&line.build(), 10.0);
+    let orders = kpis.orders.as_ref().expect("orders");
+    assert_eq!(orders.makespan, Some(5.0));
+    assert_eq!(orders.table[0].tardiness, Some(1.0));
+    let station = &kpis.stations["S0"];
+    assert_eq!(station.operations, 2);
+    assert!((station.states.busy * 10.0 - 4.0).abs() < 1e-12);
+    assert!((station.oee.performance - 1.0).abs() < 1e-12);
+}
