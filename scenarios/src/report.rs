@@ -36,6 +36,15 @@ fn number(x: f64) -> String {
     }
 }
 
+/// The width of a name column: the longest name, at least the column's title.
+fn name_width<'a>(names: impl Iterator<Item = &'a String>, title: &str) -> usize {
+    names
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(title.chars().count())
+}
+
 /// The KPIs as a text table for a terminal.
 pub fn to_table(kpis: &Kpis) -> String {
     let line = &kpis.line;
@@ -94,13 +103,7 @@ pub fn to_table(kpis: &Kpis) -> String {
         let _ = writeln!(out, "  {label:<34}{value}");
     }
     if kpis.products.len() > 1 {
-        let width = kpis
-            .products
-            .keys()
-            .map(|k| k.chars().count())
-            .max()
-            .unwrap_or(7)
-            .max(7);
+        let width = name_width(kpis.products.keys(), "Product");
         let _ = writeln!(
             out,
             "\n{:<width$}  completed   per hour   lead time mean   lead time p90  ({unit})",
@@ -117,13 +120,7 @@ pub fn to_table(kpis: &Kpis) -> String {
             );
         }
     }
-    let width = kpis
-        .stations
-        .keys()
-        .map(|k| k.chars().count())
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let width = name_width(kpis.stations.keys(), "Station");
     let _ = writeln!(
         out,
         "\n{:<width$}  servers    busy  starved  blocked    down   setup   maint.     OEE   operations   setups",
@@ -193,13 +190,7 @@ pub fn to_table(kpis: &Kpis) -> String {
         }
     }
     if !kpis.buffers.is_empty() {
-        let width = kpis
-            .buffers
-            .keys()
-            .map(|k| k.chars().count())
-            .max()
-            .unwrap_or(6)
-            .max(6);
+        let width = name_width(kpis.buffers.keys(), "Buffer");
         let _ = writeln!(
             out,
             "\n{:<width$}  capacity  mean content  max content    full",
