@@ -233,3 +233,167 @@ def test_line_repr_counts_entities() -> None:
     assert repr(serial_line()) == (
         "Line('Ten-station serial line': 1 products, 10 stations, 9 buffers, 1 sources, 1 sinks)"
     )
+
+
+MIXED_TOML = """
+[scenario]
+name = "Press and oven"
+time_unit = "min"
+horizon = 400
+seed = 5
+rule = "edd"
+
+[[products]]
+name = "A"
+family = "light"
+route = ["press", { station = "oven", processing = { dist = "constant", value = 2.0 } }]
+
+[[products]]
+name = "B"
+family = "heavy"
+route = ["press", "oven"]
+
+[[sources]]
+name = "book"
+kind = "orders"
+
+[[sources]]
+name = "wheel"
+kind = "arrivals"
+interarrival = { dist = "exponential", mean = 9.0 }
+sequence = [{ product = "A", count = 2 }, "B"]
+
+[[sinks]]
+name = "out"
+
+[[stations]]
+name = "press"
+processing = { dist = "gamma", mean = 1.5, cv = 0.5 }
+rule = { name = "atcs", k1 = 2.0, k2 = 0.5 }
+
+[stations.setup]
+initial = "light"
+default = { dist = "constant", value = 4.0 }
+
+[stations.setup.times.light]
+heavy = { dist = "uniform", min = 6.0, max = 10.0 }
+
+[[stations]]
+name = "oven"
+processing = { dist = "constant", value = 3.0 }
+
+[[orders]]
+id = "o1"
+product = "A"
+quantity = 6
+due = 60.0
+source = "book"
+
+[[orders]]
+id = "o2"
+product = "B"
+quantity = 4
+release = 10.0
+due = 80.0
+weight = 2.0
+priority = 1.0
+source = "book"
+"""
+
+
+def mixed_line() -> lt.Line:
+    """MIXED_TOML, written with the builder: families, setups, rules, a model
+    sequence, a step with its own time and orders."""
+    return (
+        lt.Line("Press and oven", time_unit="min", horizon=400, seed=5, rule="edd")
+        .product(
+            "A", ["press", lt.Operation("oven", processing=lt.constant(2.0))], family="light"
+        )
+        .product("B", ["press", "oven"], family="heavy")
+        .source("book", kind="orders")
+        .source("wheel", lt.exponential(mean=9.0), sequence=[("A", 2), "B"])
+        .sink("out")
+        .station(
+            "press",
+            lt.gamma(mean=1.5, cv=0.5),
+            rule={"name": "atcs", "k1": 2.0, "k2": 0.5},
+            setup=lt.Setup(
+                {("light", "heavy"): lt.uniform(6.0, 10.0)},
+                default=lt.constant(4.0),
+                initial="light",
+            ),
+        )
+        .station("oven", lt.constant(3.0))
+        .order("o1", "A", 6, due=60.0, source="book")
+        .order("o2", "B", 4, release=10.0, due=80.0, weight=2.0, priority=1.0, source="book")
+    )
+
+
+def test_flexible_production_built_in_python_equals_the_toml() -> None:
+    from_text = lt.Scenario.from_toml_string(MIXED_TOML)
+    built = mixed_line().build()
+    assert built.to_dict() == from_text.to_dict()
+    assert built.run(seed=2).kpis == from_text.run(seed=2).kpis
+    # from_scenario keeps every part of it, orders and rules included.
+    again = lt.Line.from_scenario(built).build()
+    assert again.to_dict() == built.to_dict()
+    kpis = built.run(seed=2).kpis
+    assert kpis["orders"]["done"] == 2
+    assert kpis["stations"]["press"]["setups"] >= 1
+
+
+def test_setup_accepts_nested_times_and_says_what_it_is() -> None:
+    pairs = lt.Setup({("a", "b"): lt.constant(2)}, initial="a")
+    nested = lt.Setup({"a": {"b": lt.constant(2)}}, initial="a")
+    assert pairs == nested
+    assert repr(pairs) == "Setup({('a', 'b'): constant(value=2)}, initial='a')"
+    assert repr(lt.Operation("m", processing=lt.constant(1))) == (
+        "Operation('m', processing=constant(value=1))"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: lt.Setup({("a",): lt.constant(1)}),
+            "Setup(): argument 'times' key ('a',) must be a (from, to) pair",
+        ),
+        (
+            lambda: lt.Line("x", horizon=1).station("m", setup={"default": 1}),  # type: ignore[arg-type]
+            "Line.station(): argument 'setup' must be a Setup, not dict",
+        ),
+        (
+            lambda: lt.Line("x", horizon=1, rule={"k1": 2}),
+            "Line(): argument 'rule' must have a 'name'",
+        ),
+        (
+            lambda: lt.Line("x", horizon=1).station("m", rule={"name": "atc", "kk": 1}),
+            "Line.station(): argument 'rule' has an unexpected key 'kk' (known: name, k, k1, k2)",
+        ),
+        (
+            lambda: lt.Line("x", horizon=1).source("s", sequence=[("A", "5")]),  # type: ignore[list-item]
+            "Line.source(): argument 'sequence[0][1]' must be an int, not str",
+        ),
+        (
+            lambda: lt.Line("x", horizon=1).order("o", "A", 1.5),  # type: ignore[arg-type]
+            "Line.order(): argument 'quantity' must be an int, not float",
+        ),
+        (
+            lambda: lt.Line("x", horizon=1).product("A", [3]),  # type: ignore[list-item]
+            "Line.product(): argument 'route[0]' must be a station name, a list of "
+            "alternative station names or an Operation, not int",
+        ),
+    ],
+)
+def test_flexible_builder_type_errors_name_the_argument(call: object, message: str) -> None:
+    assert callable(call)
+    with pytest.raises(TypeError) as error:
+        call()
+    assert str(error.value) == message
+
+
+def test_a_bad_rule_from_the_builder_gets_the_validator_message() -> None:
+    line = mixed_line().update_station("press", rule="fastest")
+    with pytest.raises(lt.ScenarioError, match="fastest"):
+        line.build()

@@ -25,6 +25,8 @@ __all__ = [
     "Distribution",
     "Failure",
     "Line",
+    "Operation",
+    "Setup",
     "constant",
     "discrete",
     "erlang",
@@ -374,28 +376,220 @@ def _mix(func: str, arg: str, value: object) -> dict[str, Number]:
     }
 
 
-def _route(func: str, arg: str, value: object) -> list[str | list[str]]:
+def _route(func: str, arg: str, value: object) -> list[Any]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise TypeError(
             f"{func}: argument '{arg}' must be a sequence of station names, not {_type_name(value)}"
         )
-    route: list[str | list[str]] = []
+    route: list[Any] = []
     for i, step in enumerate(value):
         if isinstance(step, str):
             route.append(step)
         elif isinstance(step, (list, tuple)):
             route.append([_string(func, f"{arg}[{i}][{j}]", s) for j, s in enumerate(step)])
+        elif isinstance(step, Operation):
+            route.append(step.to_dict())
         else:
             raise TypeError(
-                f"{func}: argument '{arg}[{i}]' must be a station name or a list of "
-                f"alternative station names, not {_type_name(step)}"
+                f"{func}: argument '{arg}[{i}]' must be a station name, a list of "
+                f"alternative station names or an Operation, not {_type_name(step)}"
             )
     return route
 
 
+class Setup:
+    """A station's sequence-dependent changeovers, as ``[stations.setup]`` in TOML.
+
+    ``times`` maps a pair ``(from, to)`` of product families (or products) to
+    the setup-time distribution of that changeover; a nested dict
+    ``{from: {to: Distribution}}`` is accepted too. ``default`` is the time of
+    a changeover between different families not in ``times`` (omitted: those
+    cost nothing); ``initial`` the family the station is configured for at
+    time 0 (omitted: the first part sets it up for free).
+    """
+
+    __slots__ = ("_spec",)
+
+    def __init__(
+        self,
+        times: Mapping[Any, Any] | None = None,
+        *,
+        default: Distribution | None = None,
+        initial: str | None = None,
+    ) -> None:
+        """A setup matrix with the given changeover ``times``."""
+        func = "Setup()"
+        self._spec: dict[str, Any] = {}
+        if initial is not None:
+            self._spec["initial"] = _string(func, "initial", initial)
+        if default is not None:
+            self._spec["default"] = _distribution(func, "default", default)
+        if times is not None:
+            self._spec["times"] = _setup_times(func, "times", times)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The setup matrix as in TOML."""
+        return copy.deepcopy(self._spec)
+
+    def __eq__(self, other: object) -> bool:
+        """Setups are equal when all their fields are."""
+        if not isinstance(other, Setup):
+            return NotImplemented
+        return self._spec == other._spec
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        """A readable constructor call."""
+        times = {
+            (a, b): Distribution.from_dict(d)
+            for a, row in self._spec.get("times", {}).items()
+            for b, d in row.items()
+        }
+        parts = [repr(times)] if times else []
+        if "default" in self._spec:
+            parts.append(f"default={Distribution.from_dict(self._spec['default'])!r}")
+        if "initial" in self._spec:
+            parts.append(f"initial={self._spec['initial']!r}")
+        return f"Setup({', '.join(parts)})"
+
+
+def _setup_times(func: str, arg: str, value: object) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{func}: argument '{arg}' must be a dict of (from, to) pairs to Distribution, "
+            f"not {_type_name(value)}"
+        )
+    times: dict[str, dict[str, Any]] = {}
+    for key, dist in value.items():
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise TypeError(
+                    f"{func}: argument '{arg}' key {key!r} must be a (from, to) pair"
+                )
+            frm = _string(func, f"{arg} key {key!r}", key[0])
+            to = _string(func, f"{arg} key {key!r}", key[1])
+            times.setdefault(frm, {})[to] = _distribution(func, f"{arg}[{key!r}]", dist)
+        elif isinstance(key, str) and isinstance(dist, Mapping) and "dist" not in dist:
+            row = times.setdefault(key, {})
+            for to, d in dist.items():
+                row[_string(func, f"{arg}[{key!r}] key", to)] = _distribution(
+                    func, f"{arg}[{key!r}][{to!r}]", d
+                )
+        else:
+            raise TypeError(
+                f"{func}: argument '{arg}' key {key!r} must be a (from, to) pair "
+                "(or a family name mapping to a dict of families)"
+            )
+    return times
+
+
+class Operation:
+    """A route step with its own processing time, e.g. a job that revisits a
+    station with a different time: ``Operation("mill", processing=constant(3))``.
+
+    ``station`` is a station name, or a list of alternative stations sharing
+    one named input buffer. Without ``processing`` the stations' own times
+    apply.
+    """
+
+    __slots__ = ("_spec",)
+
+    def __init__(
+        self, station: str | Sequence[str], *, processing: Distribution | None = None
+    ) -> None:
+        """The step at ``station`` taking ``processing``."""
+        func = "Operation()"
+        if isinstance(station, str):
+            self._spec: dict[str, Any] = {"station": station}
+        elif isinstance(station, (list, tuple)):
+            self._spec = {
+                "stations": [_string(func, f"station[{i}]", s) for i, s in enumerate(station)]
+            }
+        else:
+            raise TypeError(
+                f"{func}: argument 'station' must be a station name or a list of "
+                f"station names, not {_type_name(station)}"
+            )
+        if processing is not None:
+            self._spec["processing"] = _distribution(func, "processing", processing)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The step as in TOML."""
+        return copy.deepcopy(self._spec)
+
+    def __eq__(self, other: object) -> bool:
+        """Operations are equal when all their fields are."""
+        if not isinstance(other, Operation):
+            return NotImplemented
+        return self._spec == other._spec
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        """A readable constructor call."""
+        station = self._spec.get("station", self._spec.get("stations"))
+        if "processing" in self._spec:
+            processing = Distribution.from_dict(self._spec["processing"])
+            return f"Operation({station!r}, processing={processing!r})"
+        return f"Operation({station!r})"
+
+
+def _setup(func: str, arg: str, value: object) -> dict[str, Any]:
+    if isinstance(value, Setup):
+        return value.to_dict()
+    raise TypeError(f"{func}: argument '{arg}' must be a Setup, not {_type_name(value)}")
+
+
+def _rule(func: str, arg: str, value: object) -> str | dict[str, Any]:
+    """A dispatching rule: its name, or a dict with ``name`` and parameters."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        rule: dict[str, Any] = {}
+        for key, v in value.items():
+            if key == "name":
+                rule["name"] = _string(func, f"{arg}['name']", v)
+            elif key in ("k", "k1", "k2"):
+                rule[key] = _number(func, f"{arg}[{key!r}]", v)
+            else:
+                raise TypeError(
+                    f"{func}: argument '{arg}' has an unexpected key {key!r} "
+                    "(known: name, k, k1, k2)"
+                )
+        if "name" not in rule:
+            raise TypeError(f"{func}: argument '{arg}' must have a 'name'")
+        return rule
+    raise TypeError(
+        f"{func}: argument '{arg}' must be a rule name (e.g. 'spt') or a dict "
+        f"(e.g. {{'name': 'atcs', 'k1': 2, 'k2': 0.5}}), not {_type_name(value)}"
+    )
+
+
+def _sequence(func: str, arg: str, value: object) -> list[str | dict[str, Any]]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(
+            f"{func}: argument '{arg}' must be a sequence of product names or "
+            f"(product, count) pairs, not {_type_name(value)}"
+        )
+    out: list[str | dict[str, Any]] = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, tuple) and len(item) == 2:
+            product = _string(func, f"{arg}[{i}][0]", item[0])
+            out.append({"product": product, "count": _integer(func, f"{arg}[{i}][1]", item[1])})
+        else:
+            raise TypeError(
+                f"{func}: argument '{arg}[{i}]' must be a product name or a "
+                f"(product, count) pair, not {_type_name(item)}"
+            )
+    return out
+
+
 #: Fields of each kind of entity, and how each is checked.
 _FIELDS: dict[str, dict[str, Callable[[str, str, object], Any]]] = {
-    "products": {"name": _string, "route": _route, "sink": _string},
+    "products": {"name": _string, "route": _route, "sink": _string, "family": _string},
     "stations": {
         "name": _string,
         "servers": _integer,
@@ -404,6 +598,8 @@ _FIELDS: dict[str, dict[str, Callable[[str, str, object], Any]]] = {
         "processing_by_product": _by_product,
         "scrap": _number,
         "failures": _failures,
+        "setup": _setup,
+        "rule": _rule,
     },
     "buffers": {"name": _string, "capacity": _integer},
     "sources": {
@@ -412,8 +608,20 @@ _FIELDS: dict[str, dict[str, Callable[[str, str, object], Any]]] = {
         "interarrival": _distribution,
         "when_full": _string,
         "mix": _mix,
+        "sequence": _sequence,
+        "file": _string,
     },
     "sinks": {"name": _string},
+    "orders": {
+        "id": _string,
+        "product": _string,
+        "quantity": _integer,
+        "release": _number,
+        "due": _number,
+        "weight": _number,
+        "priority": _number,
+        "source": _string,
+    },
 }
 
 
@@ -460,9 +668,14 @@ class Line:
         warmup: Number = 0,
         seed: int = 1,
         description: str | None = None,
+        rule: str | Mapping[str, Any] | None = None,
     ) -> None:
         """A line called ``name`` simulated from 0 to ``horizon`` (in ``time_unit``:
-        ``s``, ``min`` or ``h``), with statistics from ``warmup`` on."""
+        ``s``, ``min`` or ``h``), with statistics from ``warmup`` on.
+
+        ``rule`` is the dispatching rule of every station without its own
+        (default ``"fifo"``): a name such as ``"spt"``, or a dict with
+        parameters such as ``{"name": "atcs", "k1": 2, "k2": 0.5}``."""
         func = "Line()"
         section: dict[str, Any] = {"name": _string(func, "name", name)}
         if description is not None:
@@ -471,6 +684,8 @@ class Line:
         section["horizon"] = _number(func, "horizon", horizon)
         section["warmup"] = _number(func, "warmup", warmup)
         section["seed"] = _integer(func, "seed", seed)
+        if rule is not None:
+            section["rule"] = _rule(func, "rule", rule)
         self._spec: dict[str, Any] = {
             "scenario": section,
             "products": [],
@@ -478,6 +693,7 @@ class Line:
             "buffers": [],
             "sources": [],
             "sinks": [],
+            "orders": [],
         }
 
     @classmethod
@@ -497,25 +713,32 @@ class Line:
             warmup=section.get("warmup", 0),
             seed=section.get("seed", 1),
             description=section.get("description"),
+            rule=section.get("rule"),
         )
-        for kind in ("products", "stations", "buffers", "sources", "sinks"):
+        for kind in _FIELDS:
             line._spec[kind] = spec.get(kind, [])
         if "experiment" in spec:
             line._spec["experiment"] = spec["experiment"]
         return line
 
     def product(
-        self, name: str, route: Sequence[str | Sequence[str]], *, sink: str | None = None
+        self,
+        name: str,
+        route: Sequence[str | Sequence[str] | Operation],
+        *,
+        sink: str | None = None,
+        family: str | None = None,
     ) -> Line:
         """Adds a product visiting the stations of ``route`` in order.
 
-        A step is a station name, or a list of alternative stations (which
-        must share one named input buffer). ``sink`` may be omitted when the
-        line has one sink.
+        A step is a station name, a list of alternative stations (which must
+        share one named input buffer), or an :class:`Operation` with its own
+        processing time. ``sink`` may be omitted when the line has one sink.
+        ``family`` names the product family for changeovers (default: a family
+        of its own, named after the product).
         """
-        self._spec["products"].append(
-            _entry("products", "Line.product()", {"name": name, "route": route, "sink": sink})
-        )
+        fields = {"name": name, "route": route, "sink": sink, "family": family}
+        self._spec["products"].append(_entry("products", "Line.product()", fields))
         return self
 
     def station(
@@ -528,13 +751,17 @@ class Line:
         processing_by_product: Mapping[str, Distribution] | None = None,
         scrap: float | None = None,
         failures: Sequence[Failure] | None = None,
+        setup: Setup | None = None,
+        rule: str | Mapping[str, Any] | None = None,
     ) -> Line:
         """Adds a station with ``servers`` parallel servers (default 1).
 
         ``processing`` is the processing time of every product without an
         entry in ``processing_by_product``; ``input`` names its input buffer
         (omitted: an unlimited buffer of its own); ``scrap`` is the scrap
-        probability; ``failures`` its failure modes.
+        probability; ``failures`` its failure modes; ``setup`` its
+        changeovers (a :class:`Setup`); ``rule`` the dispatching rule that
+        picks the next part from its queue (as in :class:`Line`).
         """
         fields = {
             "name": name,
@@ -544,6 +771,8 @@ class Line:
             "processing_by_product": processing_by_product,
             "scrap": scrap,
             "failures": failures,
+            "setup": setup,
+            "rule": rule,
         }
         self._spec["stations"].append(_entry("stations", "Line.station()", fields))
         return self
@@ -563,14 +792,21 @@ class Line:
         kind: str | None = None,
         when_full: str | None = None,
         mix: Mapping[str, float] | None = None,
+        sequence: Sequence[str | tuple[str, int]] | None = None,
+        file: str | None = None,
     ) -> Line:
         """Adds a source of parts.
 
         With ``interarrival`` it releases parts at random times (kind
         ``arrivals``; ``when_full`` is ``"block"``, the default, or ``"lose"``);
-        without, the first station never starves (kind ``saturated``).
+        without, the first station never starves (kind ``saturated``); kind
+        ``"orders"`` releases the parts of the orders added with
+        :meth:`order` (or read from the CSV ``file``, relative to the scenario
+        file) at their release times.
         ``mix`` maps product names to weights; it may be omitted when the line
-        has one product.
+        has one product. ``sequence`` releases products in this cyclic order
+        instead of drawing them by mix: product names and ``(product, count)``
+        runs, e.g. ``[("A", 5), ("B", 5)]`` or ``["A", "A", "B", "A", "C"]``.
         """
         if kind is None:
             kind = "saturated" if interarrival is None else "arrivals"
@@ -580,6 +816,8 @@ class Line:
             "interarrival": interarrival,
             "when_full": when_full,
             "mix": mix,
+            "sequence": sequence,
+            "file": file,
         }
         self._spec["sources"].append(_entry("sources", "Line.source()", fields))
         return self
@@ -587,6 +825,37 @@ class Line:
     def sink(self, name: str) -> Line:
         """Adds a sink, where finished parts leave the line."""
         self._spec["sinks"].append(_entry("sinks", "Line.sink()", {"name": name}))
+        return self
+
+    def order(
+        self,
+        id: str,
+        product: str,
+        quantity: int | None = None,
+        *,
+        release: Number | None = None,
+        due: Number | None = None,
+        weight: Number | None = None,
+        priority: Number | None = None,
+        source: str | None = None,
+    ) -> Line:
+        """Adds an order of ``quantity`` parts (default 1) of ``product``,
+        released at ``release`` (default 0) by the source of kind ``"orders"``
+        named ``source`` (may be omitted when there is one) and due at ``due``
+        (default: none). ``weight`` (default 1) weighs its tardiness and the
+        WSPT, ATC and ATCS rules; ``priority`` (default 0, higher first) is
+        what the ``priority`` rule goes by."""
+        fields = {
+            "id": id,
+            "product": product,
+            "quantity": quantity,
+            "release": release,
+            "due": due,
+            "weight": weight,
+            "priority": priority,
+            "source": source,
+        }
+        self._spec["orders"].append(_entry("orders", "Line.order()", fields))
         return self
 
     def _update(self, kind: str, func: str, name: object, changes: Mapping[str, object]) -> Line:
@@ -622,8 +891,10 @@ class Line:
         warmup: Number | None = None,
         seed: int | None = None,
         name: str | None = None,
+        rule: str | Mapping[str, Any] | None = None,
     ) -> Line:
-        """Changes run settings of the ``[scenario]`` section."""
+        """Changes run settings of the ``[scenario]`` section (``rule``: the
+        line-wide dispatching rule)."""
         func = "Line.set()"
         section = self._spec["scenario"]
         if horizon is not None:
@@ -634,6 +905,8 @@ class Line:
             section["seed"] = _integer(func, "seed", seed)
         if name is not None:
             section["name"] = _string(func, "name", name)
+        if rule is not None:
+            section["rule"] = _rule(func, "rule", rule)
         return self
 
     def experiment(
@@ -675,8 +948,9 @@ class Line:
     def to_dict(self) -> dict[str, Any]:
         """The line as the nested dicts and lists of a TOML scenario file."""
         spec = copy.deepcopy(self._spec)
-        if not spec["buffers"]:
-            del spec["buffers"]
+        for kind in ("buffers", "orders"):
+            if not spec[kind]:
+                del spec[kind]
         return spec
 
     def build(self, origin: str = "<python>") -> Scenario:
@@ -689,5 +963,7 @@ class Line:
 
     def __repr__(self) -> str:
         """The line name and how many entities of each kind it has."""
-        counts = ", ".join(f"{len(self._spec[k])} {k}" for k in _FIELDS)
+        counts = ", ".join(
+            f"{len(self._spec[k])} {k}" for k in _FIELDS if k != "orders" or self._spec[k]
+        )
         return f"Line({self._spec['scenario']['name']!r}: {counts})"
