@@ -34,6 +34,9 @@ pub(crate) struct BufferTable {
     pub(crate) single_consumer: bool,
     /// The saturated source that feeds this buffer, or `NONE`.
     pub(crate) saturated_by: u32,
+    /// True when every consumer may take every product of that source, so that
+    /// a new part needs no eligibility check.
+    pub(crate) saturated_eligible: bool,
 }
 
 /// A buffer's state in one replication.

@@ -43,6 +43,7 @@ pub(crate) struct StationTable {
     pub(crate) scrap: f64,
     rule: DispatchRule,
     step_times: bool,
+    plain: bool,
     setup: Option<SetupTable>,
     processing_key: StreamKey,
     scrap_key: StreamKey,
@@ -60,6 +61,10 @@ pub(crate) struct Station<'c> {
     pub(crate) rule: DispatchRule,
     /// Whether some route step done here gives its own processing time.
     pub(crate) step_times: bool,
+    /// True when the station uses none of the flexible-production features on
+    /// the hot path: FIFO from an input buffer no other station takes from, no
+    /// setups, no per-step times. Such a station pays this one test.
+    pub(crate) plain: bool,
     /// Changeovers, if the station has a setup matrix.
     pub(crate) setup: Option<StationSetup<'c>>,
     pub(crate) processing_stream: RandomStream,
@@ -157,6 +162,8 @@ impl CompiledLine {
                         .enumerate()
                         .any(|(k, step)| step.contains(&s) && p.step_time(k).is_some())
                 }),
+                // Set once every buffer knows its consumers.
+                plain: false,
                 setup: station
                     .setup
                     .as_ref()
@@ -164,6 +171,12 @@ impl CompiledLine {
                 processing_key: StreamKey::new("processing", &station.name, 0),
                 scrap_key: StreamKey::new("scrap", &station.name, 0),
             });
+        }
+        for station in &mut stations {
+            station.plain = station.rule == DispatchRule::Fifo
+                && station.setup.is_none()
+                && !station.step_times
+                && buffers[station.input as usize].single_consumer;
         }
         let routes: Vec<Vec<Step>> = spec
             .products
@@ -202,7 +215,16 @@ impl CompiledLine {
                 let (interarrival, when_full) = match &source.kind {
                     SourceKind::Saturated => {
                         let first = routes[mix[0].0 as usize][0].buffer;
-                        buffers[first as usize].saturated_by = i as u32;
+                        let b = &mut buffers[first as usize];
+                        b.saturated_by = i as u32;
+                        let mut products = mix
+                            .iter()
+                            .map(|m| m.0)
+                            .chain(source.sequence.iter().map(|&p| p as u32));
+                        b.saturated_eligible = products.all(|p| {
+                            let stations = &routes[p as usize][0].stations;
+                            b.consumers.iter().all(|c| stations.contains(c))
+                        });
                         (None, WhenFull::Block)
                     }
                     SourceKind::Orders => (None, WhenFull::Block),
@@ -283,6 +305,7 @@ impl BufferTable {
             consumers: Vec::new(),
             single_consumer: true,
             saturated_by: NONE,
+            saturated_eligible: false,
         }
     }
 }
@@ -374,6 +397,7 @@ impl<'c> Line<'c> {
                 scrap: t.scrap,
                 rule: t.rule,
                 step_times: t.step_times,
+                plain: t.plain,
                 setup: t.setup.as_ref().map(|table| StationSetup {
                     table,
                     stream: stream(table.key),

@@ -40,25 +40,25 @@ impl Line<'_> {
     /// A line without setups pays one test of an `Option` here.
     fn start_processing(&mut self, server: u32, part: u32, cal: &mut EventCalendar<Event>) {
         let station = self.servers[server as usize].station as usize;
-        self.stations[station].books.starts += 1;
         if self.stations[station].setup.is_some()
             && let Some(duration) = self.setup_before(server, part)
         {
             self.start_setup(server, part, duration, cal);
             return;
         }
-        self.begin_operation(server, part, cal);
+        self.begin_operation(server, station, part, cal);
     }
 
-    /// Starts processing `part` on `server` (free, or at the end of its setup).
+    /// Starts processing `part` on `server` of `station` (free, or at the end
+    /// of its setup).
     #[inline(always)]
     pub(crate) fn begin_operation(
         &mut self,
         server: u32,
+        station: usize,
         part: u32,
         cal: &mut EventCalendar<Event>,
     ) {
-        let station = self.servers[server as usize].station as usize;
         let product = self.parts[part].product as usize;
         let st = &mut self.stations[station];
         let time = if st.step_times {
@@ -111,6 +111,7 @@ impl Line<'_> {
     }
 
     /// A starved server of a consumer of `buffer` that may take `part`.
+    #[inline(always)]
     fn idle_server_for(&self, buffer: u32, part: u32) -> Option<u32> {
         let b = &self.buffers[buffer as usize];
         for &st in b.consumers {
@@ -128,6 +129,7 @@ impl Line<'_> {
     }
 
     /// Where `part` would go if it moved into `buffer` now.
+    #[inline(always)]
     pub(crate) fn room_for(&self, buffer: u32, part: u32) -> Room {
         if let Some(server) = self.idle_server_for(buffer, part) {
             return Room::Server(server);
@@ -172,22 +174,17 @@ impl Line<'_> {
         if !free {
             return;
         }
-        let station = self.servers[server as usize].station;
-        let input = self.stations[station as usize].input;
-        let b = &self.buffers[input as usize];
-        let found = match self.stations[station as usize].rule {
-            DispatchRule::Fifo if b.single_consumer => (!b.queue.is_empty()).then_some(0),
-            DispatchRule::Fifo => b.queue.iter().position(|&p| self.eligible(p, station)),
-            DispatchRule::User { index } => {
-                let chosen = self.choose_by_user(index, server, station, input, cal.now());
-                if self.rule_failure.is_some() {
-                    // Stop the run: nothing more happens after a failed rule.
-                    cal.clear();
-                    return;
-                }
-                chosen
+        let station = s.station;
+        let st = &self.stations[station as usize];
+        let input = st.input;
+        let found = if st.plain {
+            (!self.buffers[input as usize].queue.is_empty()).then_some(0)
+        } else {
+            match self.pick(server, station, input, cal) {
+                Some(found) => found,
+                // A user rule failed: nothing more happens.
+                None => return,
             }
-            _ => self.choose(server, station, input, cal.now()),
         };
         if let Some(index) = found {
             let now = cal.now();
@@ -197,10 +194,11 @@ impl Line<'_> {
             self.start_processing(server, part, cal);
             self.notify_room(input, cal);
         } else if self.c.buffers[input as usize].saturated_by != NONE {
-            let source = self.c.buffers[input as usize].saturated_by as usize;
+            let table = &self.c.buffers[input as usize];
+            let (source, always) = (table.saturated_by as usize, table.saturated_eligible);
             let product = self.c.sources[source].draw_product(&mut self.sources[source]);
             let part = self.parts.create(product);
-            if self.eligible(part, station) {
+            if always || self.eligible(part, station) {
                 self.release(part, cal.now());
                 self.start_processing(server, part, cal);
             } else {
@@ -213,6 +211,34 @@ impl Line<'_> {
             // blocking source, may come straight onto it.
             self.notify_room(input, cal);
         }
+    }
+
+    /// The queue position of the part `server` takes by its station's rule
+    /// (`Some(None)`: no waiting part is eligible), or `None` when a user rule
+    /// failed, which stops the run. Kept out of [`Line::try_pull`], whose FIFO
+    /// fast path is the common case.
+    #[inline(never)]
+    fn pick(
+        &mut self,
+        server: u32,
+        station: u32,
+        input: u32,
+        cal: &mut EventCalendar<Event>,
+    ) -> Option<Option<usize>> {
+        let b = &self.buffers[input as usize];
+        Some(match self.stations[station as usize].rule {
+            DispatchRule::Fifo if b.single_consumer => (!b.queue.is_empty()).then_some(0),
+            DispatchRule::Fifo => b.queue.iter().position(|&p| self.eligible(p, station)),
+            DispatchRule::User { index } => {
+                let chosen = self.choose_by_user(index, server, station, input, cal.now());
+                if self.rule_failure.is_some() {
+                    cal.clear();
+                    return None;
+                }
+                chosen
+            }
+            _ => self.choose(server, station, input, cal.now()),
+        })
     }
 
     /// Room appeared in `buffer`: let blocked servers and sources move in, in the

@@ -5,6 +5,7 @@ use sim_core::EventCalendar;
 
 use super::build::Line;
 use super::event::Event;
+use super::part::NONE;
 use crate::line::{FailureClock, STATES, ServerState};
 
 /// A server's state in one replication.
@@ -30,6 +31,22 @@ pub(crate) struct Server {
     pub(crate) family: u32,
     /// Its failure clocks: `clocks.0..clocks.1`.
     pub(crate) clocks: (u32, u32),
+}
+
+impl Server {
+    /// Whether the server holds a part whose operation (or setup) has started
+    /// and not finished, perhaps paused by a failure; a blocked server's part
+    /// is finished.
+    pub(crate) fn runs_an_operation(&self) -> bool {
+        self.part != NONE
+            && match self.state {
+                ServerState::Busy | ServerState::Setup => true,
+                ServerState::Down => {
+                    matches!(self.resume, ServerState::Busy | ServerState::Setup)
+                }
+                _ => false,
+            }
+    }
 }
 
 impl Line<'_> {

@@ -136,6 +136,6 @@ impl Line<'_> {
         if s.generation != generation || s.state != ServerState::Setup {
             return;
         }
-        self.begin_operation(server, s.part, cal);
+        self.begin_operation(server, s.station as usize, s.part, cal);
     }
 }
