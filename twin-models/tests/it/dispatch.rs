@@ -334,3 +334,113 @@ fn failing_user_rules_stop_the_run() {
         "stations[0].rule: station `S0` uses user rule 1, but 1 user rules were given"
     );
 }
+
+/// Five single-part orders released at t = 0 on one machine with three
+/// families X, Y, Z (declared in that order; one product each), every part
+/// processing 1, every change of family a setup of 2, configured for X at the
+/// start:
+///
+/// | order | family | due |
+/// | --- | --- | --- |
+/// | o0 | X | 100 |
+/// | o1 | Z | 5 |
+/// | o2 | Y | 20 |
+/// | o3 | X | 6 |
+/// | o4 | Y | 20 |
+///
+/// o0 goes straight onto the machine (0–1); at t = 1 the rule orders the rest.
+fn setup_job_set(rule: DispatchRule) -> Vec<f64> {
+    let mut line = LineBuilder::new("setup job set");
+    let machine = line.add_station(1, None);
+    let [x, y, z] = [0, 1, 2].map(|_| line.add_product(&[(&[machine], constant(1.0))]));
+    line.set_setup(
+        machine,
+        SetupSpec {
+            pairs: Vec::new(),
+            default: Some(constant(2.0)),
+            initial: Some(0),
+        },
+    );
+    let source = line.add_source(SourceKind::Orders, &[]);
+    for (product, due) in [(x, 100.0), (z, 5.0), (y, 20.0), (x, 6.0), (y, 20.0)] {
+        line.add_order(source, product, 1, 0.0, due, 1.0, 0.0);
+    }
+    let mut spec = line.build();
+    spec.stations[machine].rule = rule;
+    let kpis = run(&spec, 100.0);
+    let table = &kpis.orders.as_ref().expect("the line has orders").table;
+    table.iter().map(|o| o.completion.expect("done")).collect()
+}
+
+/// Completions of o0..o4 under the setup-aware rules, against FIFO and EDD.
+#[test]
+fn setup_rules_by_hand() {
+    // FIFO: o1 setup 1–3, run 3–4; o2 setup 4–6, 6–7; o3 setup 7–9, 9–10;
+    // o4 setup 10–12, 12–13.
+    assert_eq!(
+        setup_job_set(DispatchRule::Fifo),
+        [1.0, 4.0, 7.0, 10.0, 13.0]
+    );
+    // Campaign: the configured X first (o3 1–2); then the smallest setup, all
+    // 2, tie broken by arrival: o1 (Z) setup 2–4, 4–5; then o2 (Y) setup 5–7,
+    // 7–8; o4 is Y too: 8–9.
+    assert_eq!(
+        setup_job_set(DispatchRule::Campaign),
+        [1.0, 5.0, 8.0, 2.0, 9.0]
+    );
+    // Cyclic: o3 (X) 1–2; the family after X is Y: o2 setup 2–4, 4–5, o4 5–6;
+    // then Z: o1 setup 6–8, 8–9.
+    assert_eq!(
+        setup_job_set(DispatchRule::CyclicFamily),
+        [1.0, 9.0, 5.0, 2.0, 6.0]
+    );
+    // EDD ignores setups: o1 (5) setup 1–3, 3–4; o3 (6) setup 4–6, 6–7; o2
+    // and o4 (20) by arrival: o2 setup 7–9, 9–10, o4 10–11.
+    assert_eq!(
+        setup_job_set(DispatchRule::Edd),
+        [1.0, 4.0, 10.0, 7.0, 11.0]
+    );
+    // ATCS, k1 = 2, k2 = 1, weights 1, p̄ = 1. At t = 1 the mean setup is
+    // (2 + 2 + 0 + 2) / 4 = 1.5: o1 e^(−max(5 − 1 − 1, 0)/2) · e^(−2/1.5) =
+    // 0.223 · 0.264 = 0.059, o3 e^(−(6 − 2)/2) · e^0 = 0.135, o2 and o4
+    // e^(−9) · 0.264: o3 (no setup) 1–2. At t = 2 all need 2: o1 e^(−1) beats
+    // o2, o4 e^(−8.5): o1 setup 2–4, 4–5. At 5 o2 and o4 tie: o2 setup 5–7,
+    // 7–8, then o4 8–9.
+    assert_eq!(
+        setup_job_set(DispatchRule::Atcs { k1: 2.0, k2: 1.0 }),
+        [1.0, 5.0, 8.0, 2.0, 9.0]
+    );
+}
+
+/// Route rules with a choice: A goes S0 (1) then S1 (0.1), 2 operations and
+/// 1.1 of work; B only S0 (3), 1 operation and 3 of work. Orders at t = 0: o0
+/// (B) takes S0 0–3; at 3, o1 (B) and o2 (A) wait.
+fn route_job_set(rule: DispatchRule) -> Vec<f64> {
+    let mut line = LineBuilder::new("route job set");
+    let s0 = line.add_station(1, None);
+    let s1 = line.add_station(1, None);
+    let a = line.add_product(&[(&[s0], constant(1.0)), (&[s1], constant(0.1))]);
+    let b = line.add_product(&[(&[s0], constant(3.0))]);
+    let source = line.add_source(SourceKind::Orders, &[]);
+    for product in [b, b, a] {
+        line.add_order(source, product, 1, 0.0, f64::INFINITY, 1.0, 0.0);
+    }
+    let mut spec = line.build();
+    spec.stations[s0].rule = rule;
+    let kpis = run(&spec, 100.0);
+    let table = &kpis.orders.as_ref().expect("the line has orders").table;
+    table.iter().map(|o| o.completion.expect("done")).collect()
+}
+
+/// MOPNR and LWKR take A at t = 3 (S0 3–4, S1 4–4.1), then o1 4–7; MWKR takes
+/// o1 first (3–6), then A 6–7 and S1 7–7.1.
+#[test]
+fn route_rules_by_hand() {
+    let close = |a: &[f64], b: [f64; 3]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+    for rule in [DispatchRule::Mopnr, DispatchRule::Lwkr] {
+        let got = route_job_set(rule);
+        assert!(close(&got, [3.0, 7.0, 4.1]), "{rule:?}: {got:?}");
+    }
+    let got = route_job_set(DispatchRule::Mwkr);
+    assert!(close(&got, [3.0, 6.0, 7.1]), "MWKR: {got:?}");
+}
