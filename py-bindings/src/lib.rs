@@ -200,6 +200,7 @@ impl CoreScenario {
             seed,
             horizon,
             warmup,
+            replication: None,
         };
         let Some(rules) = rules.filter(|r| !r.is_empty()) else {
             let result = py.detach(|| {
@@ -380,6 +381,8 @@ impl CoreExperiment {
         let options = ExperimentOptions {
             replications: None,
             seed,
+            horizon: None,
+            warmup: None,
         };
         let result = py.detach(|| no_panic(|| Experiment::new(scenario, &options)))?;
         let inner = result.map_err(scenario_error)?;

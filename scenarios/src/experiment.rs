@@ -48,6 +48,10 @@ pub struct ExperimentOptions {
     pub replications: Option<u64>,
     /// Master seed (replaces `experiment.seed` and `scenario.seed`).
     pub seed: Option<u64>,
+    /// End of every run (replaces `experiment.horizon` and `scenario.horizon`).
+    pub horizon: Option<f64>,
+    /// End of every warm-up (replaces `experiment.warmup` and `scenario.warmup`).
+    pub warmup: Option<f64>,
 }
 
 /// One design point: a variant with one combination of factor values.
@@ -226,8 +230,9 @@ impl Experiment {
         let seed = options.seed.or(def.seed).unwrap_or(section.seed);
         let run = scenario.options(&crate::Overrides {
             seed: Some(seed),
-            horizon: def.horizon,
-            warmup: def.warmup,
+            horizon: options.horizon.or(def.horizon),
+            warmup: options.warmup.or(def.warmup),
+            replication: None,
         })?;
         let precision = match &def.precision {
             None => None,
@@ -722,18 +727,26 @@ impl ExperimentResult {
     /// A text table of the main KPIs with their 95% CIs, and the paired
     /// differences with the first design point.
     pub fn to_table(&self) -> String {
-        let mut columns: Vec<(String, String)> = [
-            ("line.throughput", "throughput"),
-            ("line.wip_mean", "WIP"),
-            ("line.lead_time.mean", "lead time"),
-            ("line.oee.oee", "OEE"),
-        ]
-        .map(|(k, t)| (k.to_owned(), t.to_owned()))
-        .to_vec();
+        let unit = &self.time_unit;
+        // (KPI, title with its unit, scale: 100 for the shares shown in %).
+        let mut columns: Vec<(String, String, f64)> = vec![
+            ("line.throughput".into(), format!("throughput /{unit}"), 1.0),
+            ("line.wip_mean".into(), "WIP (parts)".into(), 1.0),
+            (
+                "line.lead_time.mean".into(),
+                format!("mean lead time {unit}"),
+                1.0,
+            ),
+            ("line.oee.oee".into(), "OEE %".into(), 100.0),
+        ];
         // Lines with orders show their delivery; stations that set up, their setup share.
         if self.points[0].kpi("orders.on_time_rate").is_some() {
-            columns.push(("orders.tardiness.mean".into(), "tardiness".into()));
-            columns.push(("orders.on_time_rate".into(), "on time".into()));
+            columns.push((
+                "orders.tardiness.mean".into(),
+                format!("mean tardiness {unit}"),
+                1.0,
+            ));
+            columns.push(("orders.on_time_rate".into(), "on time %".into(), 100.0));
         }
         let setup_stations: Vec<String> = self.points[0]
             .kpis()
@@ -750,10 +763,20 @@ impl ExperimentResult {
             })
             .collect();
         for s in setup_stations {
-            columns.push((format!("stations.{s}.states.setup"), format!("setup {s}")));
+            columns.push((
+                format!("stations.{s}.states.setup"),
+                format!("setup {s} %"),
+                100.0,
+            ));
         }
-        let ci = |c: Option<ConfidenceInterval>| match c {
-            Some(c) if c.mean.is_finite() => format!("{} ± {}", short(c.mean), short(c.half_width)),
+        // One replication has no confidence interval: its value alone.
+        let ci = |c: Option<ConfidenceInterval>, scale: f64| match c {
+            Some(c) if c.mean.is_finite() && c.half_width.is_finite() => format!(
+                "{} ± {}",
+                short(c.mean * scale),
+                short(c.half_width * scale)
+            ),
+            Some(c) if c.mean.is_finite() => short(c.mean * scale),
             _ => "n/a".to_owned(),
         };
         let width = self
@@ -763,27 +786,46 @@ impl ExperimentResult {
             .max()
             .unwrap_or(12)
             .max(12);
+        let column = |title: &str| title.chars().count().max(20);
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{} — {} replications per design point, seed {}, horizon {} {}, warm-up {} ({})\n",
+            "{} — {} {} per design point, seed {}, horizon {} {unit}, warm-up {} {unit} ({})",
             self.name,
             self.replications,
+            if self.replications == 1 {
+                "replication"
+            } else {
+                "replications"
+            },
             self.seed,
             self.horizon,
-            self.time_unit,
             self.warmup,
             self.stopping.as_str()
         );
+        let _ = writeln!(
+            out,
+            "{}\n",
+            if self.replications > 1 {
+                "mean ± half-width of the 95% confidence interval (Student t)"
+            } else {
+                "one replication: values without confidence intervals"
+            }
+        );
         let _ = write!(out, "{:<width$}", "design point");
-        for (_, title) in &columns {
-            let _ = write!(out, "  {title:>22}");
+        for (_, title, _) in &columns {
+            let _ = write!(out, "  {title:>w$}", w = column(title));
         }
         out.push('\n');
         for point in &self.points {
             let _ = write!(out, "{:<width$}", point.label);
-            for (kpi, _) in &columns {
-                let _ = write!(out, "  {:>22}", ci(point.kpi(kpi)));
+            for (kpi, title, scale) in &columns {
+                let _ = write!(
+                    out,
+                    "  {:>w$}",
+                    ci(point.kpi(kpi), *scale),
+                    w = column(title)
+                );
             }
             out.push('\n');
         }
@@ -795,8 +837,13 @@ impl ExperimentResult {
             );
             for b in 1..self.points.len() {
                 let _ = write!(out, "{:<width$}", self.points[b].label);
-                for (kpi, _) in &columns {
-                    let _ = write!(out, "  {:>22}", ci(self.compare(0, b, kpi).ok()));
+                for (kpi, title, scale) in &columns {
+                    let _ = write!(
+                        out,
+                        "  {:>w$}",
+                        ci(self.compare(0, b, kpi).ok(), *scale),
+                        w = column(title)
+                    );
                 }
                 out.push('\n');
             }

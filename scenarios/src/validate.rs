@@ -23,6 +23,10 @@ pub struct Overrides {
     pub horizon: Option<f64>,
     /// Replaces `scenario.warmup`.
     pub warmup: Option<f64>,
+    /// The replication whose random streams to use (default 0). With an
+    /// experiment's seed, horizon and warm-up this replays replication `i` of
+    /// its first design point.
+    pub replication: Option<u64>,
 }
 
 /// A validated scenario: the file as written and the line it describes.
@@ -189,7 +193,7 @@ impl Scenario {
         let section = &self.file.scenario;
         let options = RunOptions {
             seed: overrides.seed.unwrap_or(section.seed),
-            replication: 0,
+            replication: overrides.replication.unwrap_or(0),
             horizon: overrides.horizon.unwrap_or(section.horizon),
             warmup: overrides.warmup.unwrap_or(section.warmup),
         };

@@ -32,6 +32,11 @@ enum Command {
         json: bool,
         #[command(flatten)]
         overrides: OverrideArgs,
+        /// Use the random streams of replication N (default 0): with the
+        /// experiment's seed, horizon and warm-up, this replays replication N of
+        /// its first design point.
+        #[arg(long, value_name = "N")]
+        replication: Option<u64>,
     },
     /// Run every design point × replication in parallel and report mean, sd,
     /// 95% CI and n per KPI, with paired differences (common random numbers).
@@ -47,6 +52,13 @@ enum Command {
         /// Master seed (overrides `experiment.seed` and `scenario.seed`).
         #[arg(long)]
         seed: Option<u64>,
+        /// End of every run in model time units (overrides `experiment.horizon`
+        /// and `scenario.horizon`).
+        #[arg(long, allow_negative_numbers = true)]
+        horizon: Option<f64>,
+        /// End of every warm-up (overrides `experiment.warmup` and `scenario.warmup`).
+        #[arg(long, allow_negative_numbers = true)]
+        warmup: Option<f64>,
         /// Worker threads (default: one per core). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
@@ -185,6 +197,7 @@ fn execute(command: Command) -> Result<String, Failure> {
             file,
             json,
             overrides,
+            replication,
         } => {
             let scenario = Scenario::from_path(&file)?;
             for warning in &scenario.warnings {
@@ -194,6 +207,7 @@ fn execute(command: Command) -> Result<String, Failure> {
                 seed: overrides.seed,
                 horizon: overrides.horizon,
                 warmup: overrides.warmup,
+                replication,
             })?;
             Ok(if json {
                 report::to_json(&kpis)
@@ -206,6 +220,8 @@ fn execute(command: Command) -> Result<String, Failure> {
             json,
             replications,
             seed,
+            horizon,
+            warmup,
             threads,
         } => {
             if threads == Some(0) {
@@ -220,7 +236,13 @@ fn execute(command: Command) -> Result<String, Failure> {
             for warning in &scenario.warnings {
                 eprintln!("warning: {}: {warning}", file.display());
             }
-            let experiment = Experiment::new(&scenario, &ExperimentOptions { replications, seed })?;
+            let options = ExperimentOptions {
+                replications,
+                seed,
+                horizon,
+                warmup,
+            };
+            let experiment = Experiment::new(&scenario, &options)?;
             let result = run_experiment(&experiment, threads)?;
             Ok(if json {
                 result.to_json()

@@ -636,3 +636,100 @@ fn ctrl_c_stops_an_experiment_cleanly() {
         stderr(&output)
     );
 }
+
+/// The experiment table names each column's unit, shows shares in percent as
+/// `run` does, and says what `±` is; one replication shows values without a
+/// `± NaN`.
+#[test]
+fn experiment_table_says_its_units() {
+    let file = bundled("mixed_model_line.toml");
+    let output = run(&[
+        "experiment",
+        &file,
+        "--replications",
+        "2",
+        "--horizon",
+        "600",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = stdout(&output);
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "Mixed-model body line — 2 replications per design point, seed 32, horizon 600 min, \
+             warm-up 0 min (fixed replications)"
+        ),
+        "{table}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some("mean ± half-width of the 95% confidence interval (Student t)")
+    );
+    let header = table.lines().nth(3).expect("a header row");
+    for title in [
+        "throughput /min",
+        "WIP (parts)",
+        "mean lead time min",
+        "OEE %",
+        "mean tardiness min",
+        "on time %",
+        "setup press %",
+    ] {
+        assert!(header.contains(title), "{header}");
+    }
+    let one = run(&[
+        "experiment",
+        &file,
+        "--replications",
+        "1",
+        "--horizon",
+        "600",
+    ]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    let table = stdout(&one);
+    assert!(table.contains("1 replication per design point"), "{table}");
+    assert!(table.contains("one replication: values without confidence intervals"));
+    assert!(!table.contains("NaN"), "{table}");
+}
+
+/// `experiment --horizon/--warmup` override the file's, and a bad value names
+/// the field.
+#[test]
+fn experiment_horizon_and_warmup_overrides() {
+    let file = bundled("serial_line.toml");
+    let output = run(&[
+        "experiment",
+        &file,
+        "--replications",
+        "2",
+        "--horizon",
+        "500",
+        "--warmup",
+        "50",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("horizon 500 min, warm-up 50 min"),
+        "{}",
+        stdout(&output)
+    );
+    let bad = run(&["experiment", &file, "--horizon", "500", "--warmup", "600"]);
+    let err = assert_one_error_line(&bad);
+    assert!(err.contains("scenario.warmup"), "{err}");
+}
+
+/// `run --replication N` uses replication N's streams: a different run from
+/// replication 0, the same one every time, and 0 is the default.
+#[test]
+fn run_replication_selects_the_streams() {
+    let file = bundled("serial_line.toml");
+    let horizon = ["--horizon", SHORT_HORIZON];
+    let (default, _) = run_json(&file, &horizon);
+    let (zero, _) = run_json(&file, &[&horizon[..], &["--replication", "0"]].concat());
+    let (two, _) = run_json(&file, &[&horizon[..], &["--replication", "2"]].concat());
+    let (again, _) = run_json(&file, &[&horizon[..], &["--replication", "2"]].concat());
+    assert_eq!(default, zero);
+    assert_ne!(zero, two);
+    assert_eq!(two, again);
+}

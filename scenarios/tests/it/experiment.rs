@@ -124,6 +124,7 @@ fn a_file_without_experiment_is_one_design_point() {
         &ExperimentOptions {
             replications: Some(3),
             seed: None,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -140,6 +141,7 @@ fn replication_i_is_the_run_with_seed_and_index_i() {
         &ExperimentOptions {
             replications: Some(4),
             seed: Some(11),
+            ..Default::default()
         },
     );
     let result = run(&e);
@@ -160,6 +162,7 @@ fn results_do_not_depend_on_the_thread_count() {
         &ExperimentOptions {
             replications: Some(40),
             seed: None,
+            ..Default::default()
         },
     );
     let with_threads = |n| {
@@ -181,6 +184,7 @@ fn common_random_numbers_narrow_the_paired_interval() {
     let options = ExperimentOptions {
         replications: Some(30),
         seed: Some(5),
+        ..Default::default()
     };
     let e = experiment(BUFFER_STUDY, &options);
     let result = run(&e);
@@ -258,6 +262,7 @@ fn ci_coverage_of_mm1_time_in_system() {
                 &ExperimentOptions {
                     replications: Some(10),
                     seed: Some(1000 + k),
+                    ..Default::default()
                 },
             );
             run(&e).points[0]
@@ -299,6 +304,7 @@ fn json_reports_mean_sd_ci95_and_n_for_every_kpi() {
         &ExperimentOptions {
             replications: Some(5),
             seed: None,
+            ..Default::default()
         },
     );
     let json: serde_json::Value = serde_json::from_str(&run(&e).to_json()).unwrap();
@@ -364,4 +370,31 @@ fn experiment_errors_name_the_field_and_value() {
         )),
         "study.toml: experiment.variants[0].name: `base` is used twice"
     );
+}
+
+/// `run` with the experiment's seed, horizon and warm-up and a replication
+/// index gives exactly that replication of the experiment's first design point.
+#[test]
+fn a_run_replays_an_experiment_replication() {
+    let scenario = Scenario::from_path(library("serial_line.toml")).unwrap();
+    let options = ExperimentOptions {
+        replications: Some(3),
+        seed: Some(9),
+        horizon: Some(2_000.0),
+        warmup: Some(100.0),
+    };
+    let e = Experiment::new(&scenario, &options).unwrap();
+    for replication in 0..3 {
+        let replay = scenario
+            .run(&scenarios::Overrides {
+                seed: Some(9),
+                horizon: Some(2_000.0),
+                warmup: Some(100.0),
+                replication: Some(replication),
+            })
+            .unwrap();
+        assert_eq!(replay, e.run_one(0, replication).unwrap());
+    }
+    let first = e.run_one(0, 0).unwrap();
+    assert_ne!(first, e.run_one(0, 1).unwrap(), "replications differ");
 }

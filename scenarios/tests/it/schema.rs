@@ -110,6 +110,7 @@ fn experiment_json_matches_the_experiment_schema() {
         &scenarios::experiment::ExperimentOptions {
             replications: Some(3),
             seed: None,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -134,6 +135,7 @@ fn run_json_matches_the_kpi_schema() {
                 horizon: Some(2000.0),
                 warmup: Some(100.0),
                 seed: None,
+                replication: None,
             })
             .unwrap();
         let value: Value = serde_json::from_str(&scenarios::report::to_json(&kpis)).unwrap();
