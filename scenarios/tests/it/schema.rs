@@ -166,3 +166,16 @@ fn schema_check_catches_mismatches() {
     check(&schema, &serde_json::json!({}), "$", &mut errors);
     assert_eq!(errors, ["$: missing required `a`"]);
 }
+
+#[test]
+fn setups_json_matches_the_setups_schema() {
+    let schema = schema("setups-v1.schema.json");
+    for text in [crate::setups::FOUR_FAMILIES, crate::MINIMAL] {
+        let scenario = scenarios::Scenario::from_toml(text, "t.toml").unwrap();
+        let report = scenarios::setups::SetupsReport::new(&scenario).unwrap();
+        let value: Value = serde_json::from_str(&report.to_json()).unwrap();
+        let mut errors = Vec::new();
+        check(&schema, &value, "$", &mut errors);
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+    }
+}
