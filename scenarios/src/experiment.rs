@@ -470,7 +470,8 @@ impl Experiment {
                     if cancel.load(Ordering::Relaxed) {
                         return None;
                     }
-                    let outcome = self.run_one(point, rep);
+                    let label = &self.design_points[point].label;
+                    let outcome = self.run_one(point, rep).map_err(|e| in_run(e, label, rep));
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, planned);
                     Some(outcome)
                 })
@@ -849,6 +850,25 @@ impl ExperimentResult {
             }
         }
         out
+    }
+}
+
+/// A run's error with the run it happened in (e.g. a deadlock in one
+/// replication).
+fn in_run(error: ScenarioError, label: &str, replication: u64) -> ScenarioError {
+    match error {
+        ScenarioError::Invalid {
+            origin,
+            line,
+            field,
+            message,
+        } => ScenarioError::Invalid {
+            origin,
+            line,
+            field,
+            message: format!("design point `{label}`, replication {replication}: {message}"),
+        },
+        other => other,
     }
 }
 

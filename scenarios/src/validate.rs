@@ -7,8 +7,8 @@ use std::sync::Arc;
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
     BufferSpec, CompiledLine, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, OrderSpec,
-    ProductSpec, RunOptions, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit,
-    WhenFull,
+    ProductSpec, RunOptions, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec,
+    StructureError, TimeUnit, WhenFull,
 };
 
 use crate::error::{FieldPath, Issue};
@@ -278,14 +278,21 @@ impl Scenario {
             .map_err(|e| match e {
                 twin_models::RunError::Invalid(e) => RulesError::Invalid(self.invalid(e)),
                 twin_models::RunError::Rule(failure) => RulesError::Rule(failure),
+                twin_models::RunError::Deadlock(deadlock) => {
+                    RulesError::Invalid(self.invalid(StructureError::line(deadlock.to_string())))
+                }
             })
     }
 
-    fn invalid(&self, e: twin_models::StructureError) -> ScenarioError {
+    /// A run's error as a scenario error: a run option names its `[scenario]`
+    /// field; what concerns the whole line (a deadlock) is about `line`.
+    fn invalid(&self, e: StructureError) -> ScenarioError {
         ScenarioError::Invalid {
             origin: self.origin.clone(),
             line: None,
-            field: format!("scenario.{}", e.field.as_deref().unwrap_or("line")),
+            field: e
+                .field
+                .map_or_else(|| "line".to_owned(), |f| format!("scenario.{f}")),
             message: e.message,
         }
     }
@@ -294,14 +301,7 @@ impl Scenario {
     pub fn run_with(&self, options: &RunOptions) -> Result<Kpis, ScenarioError> {
         // The line was checked when the scenario was built; what is left are the
         // run options, which are fields of `[scenario]`.
-        self.compiled
-            .simulate(options)
-            .map_err(|e| ScenarioError::Invalid {
-                origin: self.origin.clone(),
-                line: None,
-                field: format!("scenario.{}", e.field.as_deref().unwrap_or("line")),
-                message: e.message,
-            })
+        self.compiled.simulate(options).map_err(|e| self.invalid(e))
     }
 }
 

@@ -7,6 +7,7 @@
 pub(crate) mod books;
 pub(crate) mod buffer;
 mod build;
+mod deadlock;
 mod dispatch;
 mod event;
 mod failure;
@@ -21,6 +22,7 @@ mod source;
 use sim_core::{EventCalendar, Model, Simulation};
 
 pub use build::CompiledLine;
+pub use deadlock::Deadlock;
 pub use dispatch::{Candidate, Decision, DispatchPolicy, RuleFailure};
 
 use crate::graph::StructureError;
@@ -145,6 +147,7 @@ impl CompiledLine {
             RunError::Invalid(e) => e,
             // Without user rules there is none to fail.
             RunError::Rule(failure) => StructureError::line(failure.to_string()),
+            RunError::Deadlock(deadlock) => StructureError::line(deadlock.to_string()),
         })
     }
 
@@ -181,6 +184,9 @@ impl CompiledLine {
         if let Some(failure) = sim.model.rule_failure.take() {
             return Err(failure.into());
         }
+        if let Some(deadlock) = sim.model.deadlock(options.horizon) {
+            return Err(RunError::Deadlock(deadlock));
+        }
         Ok(sim.model.finish(options))
     }
 }
@@ -194,6 +200,9 @@ pub enum RunError {
     /// A user rule failed.
     #[error("dispatching rule failed: {0}")]
     Rule(#[from] RuleFailure),
+    /// The line deadlocked: the run has no KPIs.
+    #[error(transparent)]
+    Deadlock(Deadlock),
 }
 
 impl Model for Line<'_> {

@@ -733,3 +733,71 @@ fn run_replication_selects_the_streams() {
     assert_ne!(zero, two);
     assert_eq!(two, again);
 }
+
+/// A part that visits S0, S1 and S0 again through hand-overs deadlocks by
+/// t = 2 (worked out in twin-models' blocking tests).
+const HAND_OVER_LOOP: &str = r#"
+[scenario]
+name = "loop"
+time_unit = "min"
+horizon = 100
+
+[[products]]
+name = "p"
+route = ["S0", "S1", "S0"]
+
+[[sources]]
+name = "src"
+kind = "saturated"
+
+[[sinks]]
+name = "out"
+
+[[buffers]]
+name = "B0"
+capacity = 0
+
+[[buffers]]
+name = "B1"
+capacity = 0
+
+[[stations]]
+name = "S0"
+input = "B0"
+processing = { dist = "constant", value = 1.0 }
+
+[[stations]]
+name = "S1"
+input = "B1"
+processing = { dist = "constant", value = 0.5 }
+"#;
+
+/// A run that deadlocks prints no KPIs: exit 2 and one line saying when and
+/// where; in an experiment the line names the design point and replication.
+#[test]
+fn a_deadlock_is_an_error_not_a_kpi_table() {
+    let file = TempScenario::new("deadlock", HAND_OVER_LOOP);
+    let message = "line: the line deadlocked by t = 2: stations S0, S1 hold finished parts \
+                   for the full buffers B0, B1, whose every consumer is itself blocked";
+    for json in [false, true] {
+        let mut args = vec!["run", file.arg()];
+        if json {
+            args.push("--json");
+        }
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(output.stdout.is_empty(), "{}", stdout(&output));
+        let err = stderr(&output);
+        let last = err.lines().last().expect("an error line");
+        assert!(last.starts_with("error: "), "{err}");
+        assert!(last.contains(message), "{err}");
+    }
+    let output = run(&["experiment", file.arg(), "--replications", "2"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert!(
+        err.contains("line: design point `base`, replication 0: the line deadlocked by t = 2"),
+        "{err}"
+    );
+}

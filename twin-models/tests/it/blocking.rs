@@ -6,7 +6,9 @@
 //! blocked on a server, or held by a blocking source, must move as soon as such room
 //! appears.
 
-use twin_models::{LineSpec, SourceKind, WhenFull};
+use twin_models::{
+    CompiledLine, Deadlock, FailureClock, LineSpec, RunError, RunOptions, SourceKind, WhenFull,
+};
 
 use crate::builders::{LineBuilder, Stage, constant, run, serial_line};
 
@@ -189,4 +191,64 @@ fn buffer_content_over_a_period_by_hand() {
     assert_eq!(buffer.content_max, 1);
     // S1 took two parts in the period, at 2.5 (waited 0.5) and 4 (waited 1).
     assert!((kpis.stations["S1"].waiting_time_mean - 0.75).abs() < 1e-12);
+}
+
+/// A part visits S0, S1 and S0 again, with hand-overs (zero-capacity buffers)
+/// between them: S0 makes part 1 over 0–1 and hands it to S1 (1–1.5), starts
+/// part 2 (1–2); at 1.5 S1 must hand part 1 back to S0, which is busy, and at
+/// 2 S0 must hand part 2 to S1, which is blocked: deadlocked by t = 2.
+fn hand_over_loop(calendar_failures: bool) -> LineSpec {
+    let mut line = LineBuilder::new("loop");
+    let b0 = line.add_buffer(Some(0));
+    let b1 = line.add_buffer(Some(0));
+    let s0 = line.add_station(1, Some(b0));
+    let s1 = line.add_station(1, Some(b1));
+    let part = line.add_product(&[
+        (&[s0], constant(1.0)),
+        (&[s1], constant(0.5)),
+        (&[s0], constant(1.0)),
+    ]);
+    line.add_source(SourceKind::Saturated, &[(part, 1.0)]);
+    if calendar_failures {
+        line.add_failure(s0, FailureClock::Calendar, constant(10.0), constant(1.0));
+    }
+    line.build()
+}
+
+#[test]
+fn deadlock_in_a_loop_of_hand_overs_is_reported() {
+    let options = RunOptions {
+        seed: 1,
+        replication: 0,
+        horizon: 50.0,
+        warmup: 0.0,
+    };
+    let compiled = CompiledLine::new(&hand_over_loop(false)).expect("a valid line");
+    let expected = Deadlock {
+        since: 2.0,
+        stations: vec!["S0".into(), "S1".into()],
+        buffers: vec!["B0".into(), "B1".into()],
+    };
+    assert_eq!(
+        compiled.simulate_with_rules(&options, &[]),
+        Err(RunError::Deadlock(expected.clone()))
+    );
+    let error = compiled.simulate(&options).expect_err("no KPIs");
+    assert_eq!(error.message, expected.to_string());
+    assert!(
+        error
+            .message
+            .starts_with("the line deadlocked by t = 2: stations S0, S1 hold"),
+        "{}",
+        error.message
+    );
+    // Failures of a stuck server do not free it: still a deadlock. S0 fails at
+    // 10, 21, 32 and 43 and blocks again after each repair, the last at 44.
+    let with_failures = CompiledLine::new(&hand_over_loop(true)).expect("a valid line");
+    match with_failures.simulate_with_rules(&options, &[]) {
+        Err(RunError::Deadlock(d)) => {
+            assert_eq!((d.since, d.stations), (44.0, expected.stations));
+        }
+        other => panic!("expected a deadlock, got {other:?}"),
+    }
 }
