@@ -278,8 +278,9 @@ impl Scenario {
             .map_err(|e| match e {
                 twin_models::RunError::Invalid(e) => RulesError::Invalid(self.invalid(e)),
                 twin_models::RunError::Rule(failure) => RulesError::Rule(failure),
-                twin_models::RunError::Deadlock(deadlock) => {
-                    RulesError::Invalid(self.invalid(StructureError::line(deadlock.to_string())))
+                e @ (twin_models::RunError::Deadlock(_)
+                | twin_models::RunError::WipLimit { .. }) => {
+                    RulesError::Invalid(self.invalid(StructureError::line(e.to_string())))
                 }
             })
     }

@@ -31,6 +31,12 @@ use crate::line::{DispatchRule, LineSpec};
 use build::Line;
 use event::Event;
 
+/// The most parts a line may hold: a run whose arrivals outpace the line (an
+/// unstable line, with unlimited buffers) stops with [`RunError::WipLimit`]
+/// when it passes this, long before memory runs out (a part costs a few tens
+/// of bytes).
+pub const MAX_WIP: u64 = 10_000_000;
+
 /// What to run: which replication of which seed, for how long.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunOptions {
@@ -147,6 +153,7 @@ impl CompiledLine {
             RunError::Invalid(e) => e,
             // Without user rules there is none to fail.
             RunError::Rule(failure) => StructureError::line(failure.to_string()),
+            e @ RunError::WipLimit { .. } => StructureError::line(e.to_string()),
             RunError::Deadlock(deadlock) => StructureError::line(deadlock.to_string()),
         })
     }
@@ -184,6 +191,9 @@ impl CompiledLine {
         if let Some(failure) = sim.model.rule_failure.take() {
             return Err(failure.into());
         }
+        if let Some(time) = sim.model.wip_overflow {
+            return Err(RunError::WipLimit { time });
+        }
         if let Some(deadlock) = sim.model.deadlock(options.horizon) {
             return Err(RunError::Deadlock(deadlock));
         }
@@ -203,6 +213,17 @@ pub enum RunError {
     /// The line deadlocked: the run has no KPIs.
     #[error(transparent)]
     Deadlock(Deadlock),
+    /// More than [`MAX_WIP`] parts were in the line at `time`: arrivals
+    /// outpace it, and the run stopped there.
+    #[error(
+        "the line held more than {MAX_WIP} parts at t = {time}: its arrivals outpace what it \
+         can make (an unstable line, with an unlimited buffer before a station whose offered \
+         load is at or above its capacity), so the run stopped with no KPIs"
+    )]
+    WipLimit {
+        /// When the limit was passed.
+        time: f64,
+    },
 }
 
 impl Model for Line<'_> {

@@ -20,8 +20,8 @@ mod line;
 pub mod sequencing;
 
 pub use engine::{
-    Candidate, CompiledLine, Deadlock, Decision, DispatchPolicy, RuleFailure, RunError, RunOptions,
-    simulate,
+    Candidate, CompiledLine, Deadlock, Decision, DispatchPolicy, MAX_WIP, RuleFailure, RunError,
+    RunOptions, simulate,
 };
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{

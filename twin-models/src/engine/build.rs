@@ -338,6 +338,9 @@ pub(crate) struct Line<'c> {
     pub(crate) candidates: Vec<Candidate>,
     /// The first failure of a user rule, which stops the run.
     pub(crate) rule_failure: Option<RuleFailure>,
+    /// When the parts in the line passed [`MAX_WIP`](super::MAX_WIP), which
+    /// stops the run.
+    pub(crate) wip_overflow: Option<f64>,
 }
 
 impl<'c> Line<'c> {
@@ -455,6 +458,7 @@ impl<'c> Line<'c> {
             rules,
             candidates: Vec::new(),
             rule_failure: None,
+            wip_overflow: None,
         }
     }
 

@@ -5,6 +5,7 @@
 
 use sim_core::EventCalendar;
 
+use super::MAX_WIP;
 use super::buffer::{Room, Waiter};
 use super::build::Line;
 use super::event::Event;
@@ -384,6 +385,12 @@ impl Line<'_> {
         if room != Room::Full {
             self.release(part, cal.now());
             self.put(part, buffer, room, cal);
+            if self.books.in_system > MAX_WIP {
+                // An unstable line: stop before memory runs out.
+                self.wip_overflow = Some(cal.now());
+                cal.clear();
+                return;
+            }
             self.schedule_arrival(source, cal);
             return;
         }

@@ -252,3 +252,41 @@ fn deadlock_in_a_loop_of_hand_overs_is_reported() {
         other => panic!("expected a deadlock, got {other:?}"),
     }
 }
+
+/// Arrivals every 0.001 at a machine that takes 1 grow the line by about
+/// 999 parts per time unit; at arrival k (t = k / 1000) the machine has
+/// finished ⌊t − 0.001⌋ parts, so the line first holds more than 10⁷ parts at
+/// k = 10 010 011, t ≈ 10 010.011: the run stops there instead of exhausting
+/// memory.
+#[test]
+fn unstable_line_stops_at_the_wip_limit() {
+    let mut line = LineBuilder::new("unstable");
+    let machine = line.add_station(1, None);
+    let part = line.add_product(&[(&[machine], constant(1.0))]);
+    line.add_source(
+        SourceKind::Arrivals {
+            interarrival: constant(0.001),
+            when_full: WhenFull::Block,
+        },
+        &[(part, 1.0)],
+    );
+    let options = RunOptions {
+        seed: 1,
+        replication: 0,
+        horizon: 1e6,
+        warmup: 0.0,
+    };
+    let compiled = CompiledLine::new(&line.build()).expect("a valid line");
+    match compiled.simulate_with_rules(&options, &[]) {
+        Err(error @ RunError::WipLimit { time }) => {
+            assert!((time - 10_010.011).abs() < 0.01, "{time}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("the line held more than 10000000 parts at t = 10010.01"),
+                "{error}"
+            );
+        }
+        other => panic!("expected the WIP limit, got {other:?}"),
+    }
+}
