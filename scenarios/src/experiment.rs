@@ -770,15 +770,23 @@ impl ExperimentResult {
                 100.0,
             ));
         }
+        // Percentages with two decimals, like `run`; other values by magnitude.
         // One replication has no confidence interval: its value alone.
-        let ci = |c: Option<ConfidenceInterval>, scale: f64| match c {
-            Some(c) if c.mean.is_finite() && c.half_width.is_finite() => format!(
-                "{} ± {}",
-                short(c.mean * scale),
-                short(c.half_width * scale)
-            ),
-            Some(c) if c.mean.is_finite() => short(c.mean * scale),
-            _ => "n/a".to_owned(),
+        let ci = |c: Option<ConfidenceInterval>, scale: f64| {
+            let number = |x: f64| {
+                if scale == 100.0 {
+                    format!("{:.2}", x * scale)
+                } else {
+                    short(x * scale)
+                }
+            };
+            match c {
+                Some(c) if c.mean.is_finite() && c.half_width.is_finite() => {
+                    format!("{} ± {}", number(c.mean), number(c.half_width))
+                }
+                Some(c) if c.mean.is_finite() => number(c.mean),
+                _ => "n/a".to_owned(),
+            }
         };
         let width = self
             .points
