@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use twin_models::Kpis;
+use twin_models::{Kpis, StationKpis};
 
 /// The KPIs as pretty-printed `linetwin.kpi/1` JSON, ending with a newline.
 ///
@@ -65,6 +65,14 @@ pub fn to_table(kpis: &Kpis) -> String {
             ),
         ),
         (
+            // Released + in the line at the start = completed + scrapped + in it now.
+            "parts in the line at start / end",
+            format!(
+                "{} / {}",
+                line.parts_in_system_at_start, line.parts_in_system
+            ),
+        ),
+        (
             "throughput",
             format!(
                 "{} per {unit}  ({} per hour)",
@@ -120,29 +128,7 @@ pub fn to_table(kpis: &Kpis) -> String {
             );
         }
     }
-    let width = name_width(kpis.stations.keys(), "Station");
-    let _ = writeln!(
-        out,
-        "\n{:<width$}  servers    busy  starved  blocked    down   setup   maint.     OEE   operations   setups",
-        "Station"
-    );
-    for (name, s) in &kpis.stations {
-        let st = &s.states;
-        let _ = writeln!(
-            out,
-            "{name:<width$}  {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7} {:>12} {:>8}",
-            s.servers,
-            percent(st.busy),
-            percent(st.starved),
-            percent(st.blocked),
-            percent(st.down),
-            percent(st.setup),
-            percent(st.maintenance),
-            percent(s.oee.oee),
-            s.operations,
-            s.setups
-        );
-    }
+    stations_table(kpis, &mut out);
     if let Some(orders) = &kpis.orders {
         let _ = writeln!(out, "\nOrders");
         let rows = [
@@ -208,4 +194,68 @@ pub fn to_table(kpis: &Kpis) -> String {
         }
     }
     out
+}
+
+/// A column of the station table: its title, and a station's cell.
+type Column<'a> = (String, Box<dyn Fn(&StationKpis) -> String + 'a>);
+
+/// The station table: the states every line has, then only the columns the
+/// line uses (setups, maintenance, failures), so that no column is always zero.
+fn stations_table(kpis: &Kpis, out: &mut String) {
+    let unit = kpis.time_unit;
+    let any = |f: &dyn Fn(&StationKpis) -> bool| kpis.stations.values().any(f);
+    let mut columns: Vec<Column<'_>> = vec![
+        ("servers".into(), Box::new(|s| s.servers.to_string())),
+        ("busy".into(), Box::new(|s| percent(s.states.busy))),
+        ("starved".into(), Box::new(|s| percent(s.states.starved))),
+        ("blocked".into(), Box::new(|s| percent(s.states.blocked))),
+        ("down".into(), Box::new(|s| percent(s.states.down))),
+    ];
+    let with_setups = any(&|s| s.setups > 0 || s.states.setup > 0.0);
+    if with_setups {
+        columns.push(("setup".into(), Box::new(|s| percent(s.states.setup))));
+    }
+    if any(&|s| s.states.maintenance > 0.0) {
+        columns.push(("maint.".into(), Box::new(|s| percent(s.states.maintenance))));
+    }
+    columns.push(("OEE".into(), Box::new(|s| percent(s.oee.oee))));
+    columns.push(("operations".into(), Box::new(|s| s.operations.to_string())));
+    if any(&|s| s.failures > 0) {
+        columns.push(("failures".into(), Box::new(|s| s.failures.to_string())));
+    }
+    if with_setups {
+        columns.push(("setups".into(), Box::new(|s| s.setups.to_string())));
+        columns.push((
+            format!("setup time {unit}"),
+            Box::new(|s| number(s.setup_time)),
+        ));
+    }
+    columns.push((
+        format!("mean wait {unit}"),
+        Box::new(|s| number(s.waiting_time_mean)),
+    ));
+    let width = name_width(kpis.stations.keys(), "Station");
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|(title, cell)| {
+            kpis.stations
+                .values()
+                .map(|s| cell(s).chars().count())
+                .chain([title.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let _ = write!(out, "\n{:<width$}", "Station");
+    for ((title, _), w) in columns.iter().zip(&widths) {
+        let _ = write!(out, "  {title:>w$}");
+    }
+    out.push('\n');
+    for (name, station) in &kpis.stations {
+        let _ = write!(out, "{name:<width$}");
+        for ((_, cell), w) in columns.iter().zip(&widths) {
+            let _ = write!(out, "  {:>w$}", cell(station));
+        }
+        out.push('\n');
+    }
 }

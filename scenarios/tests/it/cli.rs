@@ -801,3 +801,48 @@ fn a_deadlock_is_an_error_not_a_kpi_table() {
         "{err}"
     );
 }
+
+/// The run table shows the parts in the line at both ends (so that released +
+/// at start = completed + scrapped + at end reads off it), and only the
+/// station columns the line uses: the serial line fails but never sets up,
+/// the mixed-model line sets up.
+#[test]
+fn run_table_shows_what_the_line_uses() {
+    let header = |name: &str| {
+        let output = run(&["run", &bundled(name), "--horizon", SHORT_HORIZON]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let table = stdout(&output).to_owned();
+        let (_, json) = run_json(&bundled(name), &["--horizon", SHORT_HORIZON]);
+        let line = &json["line"];
+        let row = format!(
+            "parts in the line at start / end  {} / {}",
+            line["parts_in_system_at_start"], line["parts_in_system"]
+        );
+        assert!(table.contains(&row), "{table}");
+        let n = |k: &str| line[k].as_u64().expect("a count");
+        assert_eq!(
+            n("parts_released") + n("parts_in_system_at_start"),
+            n("parts_completed") + n("parts_scrapped") + n("parts_in_system")
+        );
+        table
+            .lines()
+            .find(|l| l.starts_with("Station"))
+            .expect("a station table")
+            .to_owned()
+    };
+    let serial = header("serial_line.toml");
+    assert!(
+        serial.contains("failures") && serial.contains("mean wait min"),
+        "{serial}"
+    );
+    assert!(
+        !serial.contains("setup") && !serial.contains("maint."),
+        "{serial}"
+    );
+    let mixed = header("mixed_model_line.toml");
+    assert!(
+        mixed.contains("  setup  ") && mixed.contains("setup time min"),
+        "{mixed}"
+    );
+    assert!(!mixed.contains("maint."), "{mixed}");
+}
