@@ -257,7 +257,7 @@ pub struct BenchScheduler {
     /// The generation scheme, for dispatching rules.
     pub scheme: Option<Scheme>,
     /// The scheduler.
-    pub scheduler: Box<dyn Scheduler>,
+    pub scheduler: Box<dyn Scheduler + Send>,
     /// Whether building a schedule is cheap and repeatable, so that the harness may repeat it
     /// to time it precisely (true for the built-in schedulers).
     pub repeatable: bool,
