@@ -32,9 +32,9 @@ pub struct BenchRow {
     pub optimal: bool,
     /// `100 × (makespan − best_known) / best_known`, if a best known value exists.
     pub gap_pct: Option<f64>,
-    /// Wall-clock seconds to build one schedule: for the built-in schedulers the mean of
-    /// repeated builds over at least 2 ms after a first, untimed one; for user schedulers the
-    /// one build.
+    /// Wall-clock seconds to build one schedule: for the built-in schedulers the median over
+    /// five batches of the mean of repeated builds (each batch at least 0.5 ms) after a first,
+    /// untimed one; for user schedulers the one build.
     pub seconds: f64,
 }
 
@@ -47,8 +47,11 @@ pub struct BenchReport {
     pub results: Vec<BenchRow>,
 }
 
-/// Time spent repeating a cheap build to time it.
-const MIN_TIMING_SECONDS: f64 = 0.002;
+/// Batches of repeated builds timed per built-in scheduler and instance.
+const BATCHES: usize = 5;
+
+/// The least time of one batch of repeated builds.
+const MIN_BATCH_SECONDS: f64 = 0.0005;
 
 /// Runs every scheduler on every instance, checks every schedule and times its build.
 /// Schedulers that do not apply to an instance (NEH on a job shop) are skipped for it.
@@ -75,16 +78,22 @@ pub fn run(
             };
             let mut seconds = started.elapsed().as_secs_f64();
             if scheduler.repeatable {
-                // The first build (above, with the check) warmed the caches; time repeats of
-                // the build alone for at least MIN_TIMING_SECONDS.
-                let mut repeats = 0u32;
-                let started = Instant::now();
-                while repeats == 0 || started.elapsed().as_secs_f64() < MIN_TIMING_SECONDS {
-                    let schedule = scheduler.scheduler.schedule(instance);
-                    std::hint::black_box(&schedule);
-                    repeats += 1;
+                // The first build (above, with the check) warmed the caches. Time BATCHES
+                // batches of repeated builds, each at least MIN_BATCH_SECONDS, and keep the
+                // median batch mean: one preemption on a shared machine then moves nothing.
+                let mut means = [0.0; BATCHES];
+                for mean in &mut means {
+                    let mut repeats = 0u32;
+                    let started = Instant::now();
+                    while repeats == 0 || started.elapsed().as_secs_f64() < MIN_BATCH_SECONDS {
+                        let schedule = scheduler.scheduler.schedule(instance);
+                        std::hint::black_box(&schedule);
+                        repeats += 1;
+                    }
+                    *mean = started.elapsed().as_secs_f64() / f64::from(repeats);
                 }
-                seconds = started.elapsed().as_secs_f64() / f64::from(repeats);
+                means.sort_by(f64::total_cmp);
+                seconds = means[BATCHES / 2];
             }
             let best_known = bounds.and_then(|b| b.best_known());
             results.push(BenchRow {
