@@ -15,8 +15,8 @@ use std::str::FromStr;
 use twin_models::scheduling::{
     Assignment, Dispatcher, Evaluator, Instance, Neh, ParseError, Rule, Schedule, ScheduleFile,
     ScheduleFormatError, Scheduler, SchedulerError, Scheme, Violation, check,
-    parse_flexible_job_shop, parse_flow_shop, parse_job_shop, parse_taillard_flow_shops,
-    parse_taillard_job_shops,
+    parse_flexible_job_shop, parse_flow_shop, parse_job_shop, parse_or_library,
+    parse_taillard_flow_shops, parse_taillard_job_shops,
 };
 
 use self::library::{Bounds, LookupError};
@@ -95,6 +95,9 @@ pub enum InstanceFormat {
     FlowShop,
     /// Brandimarte / Hurink ([`parse_flexible_job_shop`]).
     Flexible,
+    /// A multi-instance OR-Library job-shop file ([`parse_or_library`]); the first instance
+    /// unless `#k` follows the path.
+    OrLibrary,
     /// Taillard's original job-shop file; the first instance unless `#k` follows the path.
     TaillardJobShop,
     /// Taillard's original flow-shop file; the first instance unless `#k` follows the path.
@@ -107,14 +110,15 @@ impl FromStr for InstanceFormat {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {
             "auto" => Self::Auto,
-            "jobshop" | "job-shop" | "text" | "orlib" => Self::JobShop,
+            "jobshop" | "job-shop" | "text" => Self::JobShop,
+            "orlib" | "or-library" => Self::OrLibrary,
             "flowshop" | "flow-shop" => Self::FlowShop,
             "fjsp" | "flexible" => Self::Flexible,
             "taillard-js" | "taillard-jobshop" => Self::TaillardJobShop,
             "taillard-fs" | "taillard-flowshop" => Self::TaillardFlowShop,
             _ => {
                 return Err(SchedError::BadName(format!(
-                    "unknown instance format `{s}`: expected auto, jobshop, flowshop, fjsp, taillard-js or taillard-fs"
+                    "unknown instance format `{s}`: expected auto, jobshop, orlib, flowshop, fjsp, taillard-js or taillard-fs"
                 )));
             }
         })
@@ -135,23 +139,31 @@ pub fn read_instance(
         InstanceFormat::Auto => guess_format(text),
         other => other,
     };
-    let pick = |all: Vec<twin_models::scheduling::TaillardInstance>| {
+    let pick = |all: Vec<Instance>| {
         let count = all.len();
-        all.into_iter()
-            .nth(index)
-            .map(|t| t.instance)
-            .ok_or(ParseError::Invalid {
-                line: 0,
-                token: format!("#{}", index + 1),
-                message: format!("the file holds {count} instances"),
-            })
+        all.into_iter().nth(index).ok_or(ParseError::Invalid {
+            line: 0,
+            token: format!("#{}", index + 1),
+            message: format!("the file holds {count} instances"),
+        })
     };
     match format {
         InstanceFormat::Auto | InstanceFormat::JobShop => parse_job_shop(text),
         InstanceFormat::FlowShop => parse_flow_shop(text),
         InstanceFormat::Flexible => parse_flexible_job_shop(text),
-        InstanceFormat::TaillardJobShop => pick(parse_taillard_job_shops(text)?),
-        InstanceFormat::TaillardFlowShop => pick(parse_taillard_flow_shops(text)?),
+        InstanceFormat::OrLibrary => pick(parse_or_library(text)?),
+        InstanceFormat::TaillardJobShop => pick(
+            parse_taillard_job_shops(text)?
+                .into_iter()
+                .map(|t| t.instance)
+                .collect(),
+        ),
+        InstanceFormat::TaillardFlowShop => pick(
+            parse_taillard_flow_shops(text)?
+                .into_iter()
+                .map(|t| t.instance)
+                .collect(),
+        ),
     }
 }
 

@@ -5,7 +5,8 @@
 //!
 //! - [`Instance`] (`instance.rs`): jobs, operations in order, eligible machines and times, as
 //!   flat vectors; job shop, flow shop and flexible job shop alike.
-//! - readers (`parse.rs`): [`parse_job_shop`] (text / OR-Library), [`parse_flow_shop`],
+//! - readers (`parse.rs`): [`parse_job_shop`] (text / OR-Library), [`parse_or_library`]
+//!   (several instances per file), [`parse_flow_shop`],
 //!   [`parse_taillard_job_shops`], [`parse_taillard_flow_shops`], [`parse_flexible_job_shop`]
 //!   (Brandimarte / Hurink). Errors name the line and the token.
 //! - [`Schedule`] (`schedule.rs`): the sequence of operations per machine (the machine of a
@@ -43,7 +44,7 @@ pub use instance::{Alternative, Instance, InstanceError, ShopKind};
 pub use neh::{flow_shop_times, neh_order, permutation_makespan};
 pub use parse::{
     ParseError, TaillardInstance, parse_flexible_job_shop, parse_flow_shop, parse_job_shop,
-    parse_taillard_flow_shops, parse_taillard_job_shops,
+    parse_or_library, parse_taillard_flow_shops, parse_taillard_job_shops,
 };
 pub use rules::{Assignment, Dispatcher, Rule, Scheme, UnknownRule};
 pub use schedule::{

@@ -145,7 +145,8 @@ enum SchedCommand {
 
 #[derive(Args)]
 struct SchedOptions {
-    /// Format of instance files: auto, jobshop, flowshop, fjsp, taillard-js, taillard-fs.
+    /// Format of instance files: auto, jobshop, orlib, flowshop, fjsp, taillard-js, taillard-fs
+    /// (orlib and Taillard files hold several instances: FILE#k picks the k-th).
     #[arg(long, default_value = "auto")]
     format: String,
     /// Machine assignment of flexible operations: earliest-finish or least-loaded.

@@ -192,6 +192,15 @@ fn taillard_original_files_are_read_by_instance_number() {
     assert_eq!(second.time_on(0, 0), Some(5));
 }
 
+#[test]
+fn or_library_files_are_read_by_instance_number() {
+    let text = " instance first\n 1 1\n 0 5\n instance second\n 1 1\n 0 8\n";
+    let file = TempFile::new("jobshop1.txt", text);
+    let (second, _) = load_instance(&format!("{}#2", file.arg()), InstanceFormat::OrLibrary)
+        .expect("the second instance");
+    assert_eq!(second.time_on(0, 0), Some(8));
+}
+
 // The CLI.
 
 #[test]

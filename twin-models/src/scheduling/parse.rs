@@ -213,6 +213,13 @@ fn machine(
 pub fn parse_job_shop(text: &str) -> Result<Instance, ParseError> {
     let mut tokens = Tokens::new(text);
     tokens.skip_label_lines();
+    let instance = read_job_shop(&mut tokens)?;
+    tokens.expect_end("the last job")?;
+    Ok(instance)
+}
+
+/// One job shop in the text format from the current token on: `n m` and the jobs.
+fn read_job_shop(tokens: &mut Tokens<'_>) -> Result<Instance, ParseError> {
     let (jobs, _) = tokens.count("the number of jobs", 1)?;
     let (machines, _) = tokens.count("the number of machines", 1)?;
     let mut all = Vec::with_capacity(jobs);
@@ -227,8 +234,58 @@ pub fn parse_job_shop(text: &str) -> Result<Instance, ParseError> {
         }
         all.push(ops);
     }
-    tokens.expect_end("the last job")?;
     Ok(Instance::job_shop("", machines, &all)?)
+}
+
+/// Reads a multi-instance OR-Library job-shop file (such as `jobshop1.txt`): instances in the
+/// text format one after another, each preceded by header lines; a header line `instance
+/// NAME` names the instance that follows (instances without one are named `1`, `2`, … by
+/// position). Lines whose first token is not a number are headers.
+///
+/// # Errors
+///
+/// [`ParseError`] naming the line and the token; a text without any instance is an error.
+///
+/// # Examples
+///
+/// ```
+/// let text = " instance a\n +++\n1 1\n0 5\n instance b\n described here\n1 1\n0 7\n";
+/// let all = twin_models::scheduling::parse_or_library(text)?;
+/// assert_eq!(all.len(), 2);
+/// assert_eq!((all[1].name(), all[1].time_on(0, 0)), ("b", Some(7)));
+/// # Ok::<(), twin_models::scheduling::ParseError>(())
+/// ```
+pub fn parse_or_library(text: &str) -> Result<Vec<Instance>, ParseError> {
+    let mut tokens = Tokens::new(text);
+    let mut out = Vec::new();
+    loop {
+        // Headers up to the next instance; the last `instance NAME` line names it.
+        let mut name = None;
+        while let Some(token) = tokens.peek() {
+            if token.text.parse::<u64>().is_ok() {
+                break;
+            }
+            let line = token.line;
+            let words: Vec<&str> = tokens.tokens[tokens.next..]
+                .iter()
+                .take_while(|t| t.line == line)
+                .map(|t| t.text)
+                .collect();
+            if let ["instance", label] = words.as_slice() {
+                name = Some((*label).to_owned());
+            }
+            tokens.next += words.len();
+        }
+        if tokens.peek().is_none() {
+            if out.is_empty() {
+                return Err(tokens.end("the size line `n m` of an instance"));
+            }
+            return Ok(out);
+        }
+        let instance = read_job_shop(&mut tokens)?;
+        let name = name.unwrap_or_else(|| (out.len() + 1).to_string());
+        out.push(instance.with_name(name));
+    }
 }
 
 /// Reads a permutation flow shop given in the job-shop text format (as the bundled `tfs`
@@ -489,6 +546,23 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "line 3: expected the end of the text after the last job, got `7`"
+        );
+    }
+
+    #[test]
+    fn or_library_files_hold_named_instances() {
+        // The layout of OR-Library's jobshop1.txt: a rule of `+`, the name, a description.
+        let text = " +++++++++\n \n instance one\n \n +++++++++\n A 1x2 instance\n 1 2\n 0 4 1 6\n \
+                    +++++++++\n \n instance two\n \n +++++++++\n Another\n 1 1\n 0 9\n +++ EOF +++\n";
+        let all = parse_or_library(text).expect("parses");
+        let names: Vec<&str> = all.iter().map(Instance::name).collect();
+        assert_eq!(names, ["one", "two"]);
+        assert_eq!(all[0].time_on(1, 1), Some(6));
+        // A typo in the second instance names its line and token.
+        let err = parse_or_library(&text.replace("0 9", "0 nine")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 16: expected the time of job 0 operation 0, got `nine`"
         );
     }
 
