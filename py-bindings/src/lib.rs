@@ -24,6 +24,8 @@ use scenarios::experiment::{
 };
 use scenarios::{ExperimentDef, Overrides, ScenarioError as CoreError, ScenarioFile, report};
 
+mod sched;
+
 create_exception!(
     linetwin,
     ScenarioError,
@@ -683,4 +685,10 @@ mod _linetwin {
     use super::CoreScenario;
     #[pymodule_export]
     use super::ScenarioError;
+    #[pymodule_export]
+    use super::sched::CoreInstance;
+    #[pymodule_export]
+    use super::sched::ScheduleError;
+    #[pymodule_export]
+    use super::sched::sched_bench;
 }

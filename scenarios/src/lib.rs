@@ -5,7 +5,9 @@
 //! [`twin_models::LineSpec`]; every mistake becomes one [`ScenarioError`] naming
 //! the field, the offending value and, where the parser knows it, the line.
 //! [`report`] renders KPIs as a text table or as `linetwin.kpi/1` JSON;
-//! [`setups`] proposes low-changeover campaign wheels from the setup matrices.
+//! [`setups`] proposes low-changeover campaign wheels from the setup matrices;
+//! [`scheduling`] is the scheduler benchmark harness over files and the bundled
+//! instance library (`linetwin sched`).
 //!
 //! Guarantees: invalid input never panics and never produces numbers; the same
 //! file and seed give byte-identical JSON.
@@ -13,6 +15,7 @@
 mod error;
 pub mod experiment;
 pub mod report;
+pub mod scheduling;
 mod schema;
 pub mod setups;
 mod validate;

@@ -17,6 +17,7 @@ mod engine;
 mod graph;
 mod kpi;
 mod line;
+pub mod scheduling;
 pub mod sequencing;
 
 pub use engine::{

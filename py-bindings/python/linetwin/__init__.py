@@ -23,6 +23,12 @@ keyword arguments::
     result.summary()                                   # mean, sd, ci95, n per KPI
     result.compare("base", "2 painters", "line.throughput")
 
+Scheduler benchmarks on standard job-shop, flow-shop and flexible job-shop
+instances (bundled, with best-known bounds) live in :mod:`linetwin.sched`::
+
+    linetwin.sched.bench("ft06,la01-la10", rules=["spt", "mwkr"])   # a DataFrame
+    linetwin.sched.solve("ft06", rule="mwkr").plot()                # a Gantt chart
+
 The simulation itself is Rust (``linetwin._linetwin``); it runs with the GIL
 released. Invalid scenarios raise :class:`ScenarioError`, a ValueError whose
 message is the one the ``linetwin`` CLI prints.
@@ -56,7 +62,8 @@ from linetwin._experiment import (
     Stopping,
     tqdm_progress,
 )
-from linetwin._linetwin import ScenarioError
+from linetwin import sched
+from linetwin._linetwin import ScenarioError, ScheduleError
 from linetwin._scenario import KpiFrames, RunResult, Scenario
 
 try:
@@ -77,6 +84,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "ScheduleError",
     "Setup",
     "Stopping",
     "__version__",
@@ -88,6 +96,7 @@ __all__ = [
     "lognormal",
     "normal",
     "piecewise_linear",
+    "sched",
     "tqdm_progress",
     "triangular",
     "uniform",

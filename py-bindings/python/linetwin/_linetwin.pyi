@@ -4,7 +4,15 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, final
 
-__all__ = ["CoreExperiment", "CoreExperimentResult", "CoreScenario", "ScenarioError"]
+__all__ = [
+    "CoreExperiment",
+    "CoreExperimentResult",
+    "CoreInstance",
+    "CoreScenario",
+    "ScenarioError",
+    "ScheduleError",
+    "sched_bench",
+]
 
 class ScenarioError(ValueError):
     """A scenario that cannot be used: the message is the CLI's, naming the
@@ -108,3 +116,72 @@ class CoreExperimentResult:
 
     def compare(self, a: int, b: int, kpi: str) -> tuple[float, float, int]:
         """The paired difference `kpi(b) - kpi(a)`: (mean, 95% CI half-width, n)."""
+
+class ScheduleError(ValueError):
+    """An instance, schedule or scheduler name that cannot be used, or an
+    infeasible schedule: the message is the CLI's, naming the line and token
+    or every violation."""
+
+_Row = tuple[int, int, int, int, int, int]
+
+@final
+class CoreInstance:
+    """A scheduling instance with its best-known bounds."""
+
+    @staticmethod
+    def load(name_or_path: str, format: str = "auto") -> CoreInstance:
+        """A bundled instance by name (`ft06`, `ta01`, `mk01`) or an instance file."""
+
+    @staticmethod
+    def from_text(text: str, format: str = "auto", name: str = "instance") -> CoreInstance:
+        """An instance from text in `format`, named `name`."""
+
+    @staticmethod
+    def resolve(spec: str) -> list[str]:
+        """The names of the instances a list of names and ranges (`la01-la40`) means."""
+
+    @staticmethod
+    def bundled() -> list[tuple[str, str, str]]:
+        """Every bundled instance: (name, kind, collection)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def jobs(self) -> int: ...
+    @property
+    def machines(self) -> int: ...
+    @property
+    def bounds(self) -> tuple[int | None, int | None, bool]:
+        """(lower bound, best known, proven optimal), each None where unknown."""
+
+    def operations(self) -> list[tuple[int, int, int, int]]:
+        """Every way to run every operation: (job, operation, machine, time)."""
+
+    def solve(
+        self, rule: str = "spt", scheme: str = "active", assignment: str = "earliest-finish"
+    ) -> tuple[int, list[_Row]]:
+        """A built-in scheduler's schedule: (makespan, rows (machine, position, job,
+        operation, start, end)). Runs with the GIL released."""
+
+    def evaluate(
+        self,
+        machines: Sequence[Sequence[tuple[int, int]]],
+        starts: Sequence[Sequence[int]] | None = None,
+    ) -> tuple[int, list[_Row]]:
+        """Evaluates machine sequences: the semi-active schedule, or the given start
+        times, checked."""
+
+    def schedule_csv(
+        self,
+        machines: Sequence[Sequence[tuple[int, int]]],
+        times: Sequence[Sequence[tuple[int, int]]],
+    ) -> str:
+        """The schedule's CSV text (the CLI's format)."""
+
+def sched_bench(
+    spec: str, rules: Sequence[str], scheme: str = "active", assignment: str = "earliest-finish"
+) -> str:
+    """Runs the built-in schedulers on the instances of `spec` and returns the CLI's
+    `linetwin.sched-bench/1` JSON. Runs with the GIL released."""

@@ -10,8 +10,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions};
+use scenarios::scheduling::{
+    BenchScheduler, InstanceFormat, SchedError, Timing, bench, gantt, load_instance, load_schedule,
+    timing,
+};
 use scenarios::setups::SetupsReport;
 use scenarios::{Overrides, Scenario, ScenarioError, report};
+use twin_models::scheduling::{Assignment, Evaluator, Scheme};
 
 /// Fast discrete-event simulation of production lines.
 #[derive(Parser)]
@@ -77,6 +82,88 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scheduler benchmarks on job-shop, flow-shop and flexible job-shop instances.
+    Sched {
+        #[command(subcommand)]
+        command: SchedCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SchedCommand {
+    /// Run dispatching rules (and NEH) on instances and compare them with the best known
+    /// makespans.
+    Bench {
+        /// Instances: bundled names and ranges (ft06,la01-la40,ta01-ta10) or files.
+        #[arg(long)]
+        instances: String,
+        /// Schedulers: spt, lpt, mwkr, lwkr, mopnr, fifo, random[:SEED], neh.
+        #[arg(long, default_value = "spt,lpt,mwkr,lwkr,mopnr,fifo")]
+        rules: String,
+        /// Generation scheme of the rules: active, non-delay or both.
+        #[arg(long, default_value = "active")]
+        scheme: String,
+        #[command(flatten)]
+        options: SchedOptions,
+        /// Print `linetwin.sched-bench/1` JSON (a list `results`).
+        #[arg(long)]
+        json: bool,
+        /// Print CSV, one line per instance and scheduler.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Build one scheduler's schedule and write it as CSV (or JSON if OUT ends in .json).
+    Solve {
+        /// A bundled instance name or an instance file.
+        instance: String,
+        /// The scheduler: spt, lpt, mwkr, lwkr, mopnr, fifo, random[:SEED], neh.
+        #[arg(long, default_value = "spt")]
+        rule: String,
+        /// Generation scheme: active or non-delay.
+        #[arg(long, default_value = "active")]
+        scheme: String,
+        #[command(flatten)]
+        options: SchedOptions,
+        /// Where to write the schedule; without it, the CSV goes to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Evaluate and check a schedule: its makespan, or what it violates (exit code 2).
+    Eval {
+        /// A bundled instance name or an instance file.
+        instance: String,
+        /// The schedule, CSV or JSON; with start times they are checked as given, without
+        /// them the semi-active schedule of the sequences is evaluated.
+        schedule: PathBuf,
+        #[command(flatten)]
+        options: SchedOptions,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw a schedule as an SVG Gantt chart.
+    Gantt {
+        /// A bundled instance name or an instance file.
+        instance: String,
+        /// The schedule, CSV or JSON.
+        schedule: PathBuf,
+        #[command(flatten)]
+        options: SchedOptions,
+        /// The SVG file to write.
+        #[arg(long)]
+        svg: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct SchedOptions {
+    /// Format of instance files: auto, jobshop, orlib, flowshop, fjsp, taillard-js, taillard-fs
+    /// (orlib and Taillard files hold several instances: FILE#k picks the k-th).
+    #[arg(long, default_value = "auto")]
+    format: String,
+    /// Machine assignment of flexible operations: earliest-finish or least-loaded.
+    #[arg(long, default_value = "earliest-finish")]
+    assignment: String,
 }
 
 #[derive(Args)]
@@ -123,6 +210,10 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(INVALID_INPUT)
         }
+        Err(Failure::InvalidSched(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(INVALID_INPUT)
+        }
         Err(Failure::Interrupted(message)) => {
             eprintln!("{message}");
             ExitCode::from(INTERRUPTED)
@@ -141,10 +232,21 @@ const INTERRUPTED: u8 = 130;
 enum Failure {
     /// Bad input: exit code 2.
     Invalid(ScenarioError),
+    /// Bad scheduling input or an infeasible schedule: exit code 2.
+    InvalidSched(SchedError),
     /// Stopped by Ctrl-C.
     Interrupted(String),
     /// Anything else: exit code 1.
     Other(String),
+}
+
+impl From<SchedError> for Failure {
+    fn from(e: SchedError) -> Self {
+        match e {
+            SchedError::Io { .. } => Self::Other(e.to_string()),
+            other => Self::InvalidSched(other),
+        }
+    }
 }
 
 impl From<ScenarioError> for Failure {
@@ -287,6 +389,196 @@ fn execute(command: Command) -> Result<String, Failure> {
             } else {
                 report.to_table()
             })
+        }
+        Command::Sched { command } => execute_sched(command),
+    }
+}
+
+fn bad_name(message: String) -> Failure {
+    Failure::InvalidSched(SchedError::BadName(message))
+}
+
+fn parse_schemes(text: &str) -> Result<Vec<Scheme>, Failure> {
+    if text.trim().eq_ignore_ascii_case("both") {
+        return Ok(vec![Scheme::Active, Scheme::NonDelay]);
+    }
+    text.parse::<Scheme>()
+        .map(|s| vec![s])
+        .map_err(|e| bad_name(format!("--scheme: {e}, or both")))
+}
+
+fn parse_options(options: &SchedOptions) -> Result<(InstanceFormat, Assignment), Failure> {
+    let format = options.format.parse::<InstanceFormat>()?;
+    let assignment = options
+        .assignment
+        .parse::<Assignment>()
+        .map_err(|e| bad_name(format!("--assignment: {e}")))?;
+    Ok((format, assignment))
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))
+}
+
+fn execute_sched(command: SchedCommand) -> Result<String, Failure> {
+    match command {
+        SchedCommand::Bench {
+            instances,
+            rules,
+            scheme,
+            options,
+            json,
+            csv,
+        } => {
+            let (format, assignment) = parse_options(&options)?;
+            let schemes = parse_schemes(&scheme)?;
+            let mut loaded = Vec::new();
+            for item in instances
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                if std::path::Path::new(item).is_file() {
+                    loaded.push(load_instance(item, format)?);
+                } else {
+                    for file in
+                        scenarios::scheduling::library::resolve(item).map_err(SchedError::from)?
+                    {
+                        loaded.push(load_instance(file.name, format)?);
+                    }
+                }
+            }
+            if loaded.is_empty() {
+                return Err(bad_name("--instances: no instances given".into()));
+            }
+            let mut schedulers = Vec::new();
+            for name in rules.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if name.eq_ignore_ascii_case("neh") {
+                    schedulers.push(BenchScheduler::built_in(name, Scheme::Active, assignment)?);
+                    continue;
+                }
+                for &s in &schemes {
+                    schedulers.push(BenchScheduler::built_in(name, s, assignment)?);
+                }
+            }
+            if schedulers.is_empty() {
+                return Err(bad_name("--rules: no schedulers given".into()));
+            }
+            let report = bench::run(&loaded, &mut schedulers)?;
+            Ok(if json {
+                report.to_json()
+            } else if csv {
+                report.to_csv()
+            } else {
+                report.to_table()
+            })
+        }
+        SchedCommand::Solve {
+            instance,
+            rule,
+            scheme,
+            options,
+            out,
+        } => {
+            let (format, assignment) = parse_options(&options)?;
+            let scheme = scheme
+                .parse::<Scheme>()
+                .map_err(|e| bad_name(format!("--scheme: {e}")))?;
+            let (instance, bounds) = load_instance(&instance, format)?;
+            let mut scheduler = BenchScheduler::built_in(&rule, scheme, assignment)?;
+            let (schedule, makespan) = scenarios::scheduling::solve(&instance, &mut scheduler)?;
+            let mut evaluator = Evaluator::new(&instance);
+            let _ = evaluator.evaluate(&schedule);
+            let times = evaluator.times_by_machine(&schedule);
+            let Some(out) = out else {
+                return Ok(schedule.to_csv(Some(&times)));
+            };
+            let text = if out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
+                schedule.to_json(Some(&times))
+            } else {
+                schedule.to_csv(Some(&times))
+            };
+            write_file(&out, &text)?;
+            let best = bounds
+                .and_then(|b| b.best_known())
+                .map(|b| format!(" (best known {b})"))
+                .unwrap_or_default();
+            Ok(format!(
+                "{}: {} makespan {makespan}{best}; wrote {}\n",
+                instance.name(),
+                scheduler.scheme.map_or(scheduler.name.clone(), |s| format!(
+                    "{} {s}",
+                    scheduler.name
+                )),
+                out.display()
+            ))
+        }
+        SchedCommand::Eval {
+            instance,
+            schedule,
+            options,
+            json,
+        } => {
+            let (format, _) = parse_options(&options)?;
+            let (instance, bounds) = load_instance(&instance, format)?;
+            let file = load_schedule(&schedule)?;
+            let Timing {
+                makespan, given, ..
+            } = timing(&instance, &file, &schedule)?;
+            let best = bounds.and_then(|b| b.best_known());
+            let gap = best
+                .filter(|&b| b > 0)
+                .map(|b| (10_000.0 * (makespan as f64 - b as f64) / b as f64).round() / 100.0);
+            let times = if given {
+                "given start times"
+            } else {
+                "semi-active"
+            };
+            if json {
+                let value = serde_json::json!({
+                    "instance": instance.name(),
+                    "feasible": true,
+                    "makespan": makespan,
+                    "times": times,
+                    "best_known": best,
+                    "optimal": bounds.is_some_and(|b| b.optimal),
+                    "gap_pct": gap,
+                });
+                let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+                text.push('\n');
+                return Ok(text);
+            }
+            let versus = match (best, gap) {
+                (Some(b), Some(g)) => format!(" (best known {b}, gap {g:.2}%)"),
+                _ => String::new(),
+            };
+            Ok(format!(
+                "{}: feasible, makespan {makespan}{versus} ({times})\n",
+                instance.name()
+            ))
+        }
+        SchedCommand::Gantt {
+            instance,
+            schedule,
+            options,
+            svg,
+        } => {
+            let (format, _) = parse_options(&options)?;
+            let (instance, _) = load_instance(&instance, format)?;
+            let file = load_schedule(&schedule)?;
+            let Timing {
+                times, makespan, ..
+            } = timing(&instance, &file, &schedule)?;
+            write_file(&svg, &gantt::svg(&instance, &file.schedule, &times))?;
+            Ok(format!(
+                "{}: makespan {makespan}; wrote {}\n",
+                instance.name(),
+                svg.display()
+            ))
         }
     }
 }

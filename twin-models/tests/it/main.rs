@@ -18,5 +18,6 @@ mod lines;
 mod orders;
 mod queueing;
 mod reproducibility;
+mod scheduling;
 mod setups;
 mod spec_checks;

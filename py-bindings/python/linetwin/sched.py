@@ -1,0 +1,302 @@
+"""Scheduler benchmarks: standard instances, dispatching rules, the evaluator and Gantt charts.
+
+The same harness as ``linetwin sched`` on the command line, returning pandas DataFrames::
+
+    from linetwin import sched
+
+    table = sched.bench("ft06,la01-la10", rules=["spt", "mwkr"], scheme="both")
+    table.groupby("scheduler").gap_pct.mean()
+
+    ft06 = sched.Instance.load("ft06")          # bundled name, or a file path
+    schedule = sched.solve(ft06, rule="mwkr")   # checked; schedule.makespan, schedule.to_frame()
+    schedule.plot()                             # matplotlib Gantt chart
+
+A scheduler of your own is a callable ``f(instance) -> machine sequences``: a list with, per
+machine, the ``(job, operation)`` pairs (0-based) in the order the machine runs them. Pass it
+to :func:`bench` among the rules, or evaluate what it returns with :func:`evaluate`.
+
+Bounds come from the bundled best-known tables; ``gap_pct`` is measured against the best
+known makespan. Instances and rule names are those of the CLI (see ``linetwin sched --help``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from linetwin._linetwin import CoreInstance, ScheduleError, sched_bench
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "Instance",
+    "Schedule",
+    "ScheduleError",
+    "UserScheduler",
+    "bench",
+    "evaluate",
+    "library",
+    "solve",
+]
+
+MachineSequences = Sequence[Sequence[tuple[int, int]]]
+"""Per machine, the (job, operation) pairs in the order the machine runs them."""
+
+UserScheduler = Callable[["Instance"], MachineSequences]
+"""A user's scheduler: builds machine sequences for an instance."""
+
+_ROW_COLUMNS = ["machine", "position", "job", "operation", "start", "end"]
+_BENCH_COLUMNS = [
+    "instance",
+    "size",
+    "scheduler",
+    "scheme",
+    "makespan",
+    "best_known",
+    "lower_bound",
+    "optimal",
+    "gap_pct",
+    "seconds",
+]
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame of `rows` (tuples or dicts) with `columns`."""
+    try:
+        import pandas
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("linetwin.sched DataFrames need pandas: pip install pandas") from e
+    return pandas.DataFrame(list(rows), columns=columns)
+
+
+class Instance:
+    """A job-shop, flow-shop or flexible job-shop instance with its best-known bounds."""
+
+    def __init__(self, core: CoreInstance) -> None:
+        self._core = core
+
+    @staticmethod
+    def load(name_or_path: str | os.PathLike[str], format: str = "auto") -> Instance:
+        """A bundled instance by name (``ft06``, ``ta01``, ``mk01``, ``ta001``) or a file in
+        ``format`` (auto, jobshop, flowshop, fjsp, taillard-js, taillard-fs)."""
+        return Instance(CoreInstance.load(os.fspath(name_or_path), format))
+
+    @staticmethod
+    def from_text(text: str, format: str = "auto", name: str = "instance") -> Instance:
+        """An instance from text in ``format``; errors name the line and the token."""
+        return Instance(CoreInstance.from_text(text, format, name))
+
+    @property
+    def name(self) -> str:
+        """The instance's name."""
+        return self._core.name
+
+    @property
+    def kind(self) -> str:
+        """``job shop``, ``flow shop`` or ``flexible job shop``."""
+        return self._core.kind
+
+    @property
+    def jobs(self) -> int:
+        """The number of jobs."""
+        return self._core.jobs
+
+    @property
+    def machines(self) -> int:
+        """The number of machines."""
+        return self._core.machines
+
+    @property
+    def lower_bound(self) -> int | None:
+        """The best proven lower bound on the makespan, if known."""
+        return self._core.bounds[0]
+
+    @property
+    def best_known(self) -> int | None:
+        """The best known makespan, if known."""
+        return self._core.bounds[1]
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the best known makespan is proven optimal."""
+        return self._core.bounds[2]
+
+    def operations(self) -> pd.DataFrame:
+        """Every way to run every operation: columns job, operation, machine, time."""
+        return _frame(self._core.operations(), ["job", "operation", "machine", "time"])
+
+    def __repr__(self) -> str:
+        return f"Instance({self.name!r}, {self.kind}, {self.jobs} x {self.machines})"
+
+
+class Schedule:
+    """A checked schedule of an instance: machine sequences with start and end times."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        makespan: int,
+        rows: list[tuple[int, int, int, int, int, int]],
+        scheduler: str = "",
+    ) -> None:
+        self.instance = instance
+        """The instance it schedules."""
+        self.makespan = makespan
+        """The makespan."""
+        self.scheduler = scheduler
+        """The scheduler that built it (empty if given)."""
+        self._rows = rows
+
+    @property
+    def machines(self) -> list[list[tuple[int, int]]]:
+        """Per machine, the (job, operation) pairs in order."""
+        out: list[list[tuple[int, int]]] = [[] for _ in range(self.instance.machines)]
+        for machine, _, job, operation, _, _ in self._rows:
+            out[machine].append((job, operation))
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per operation: machine, position, job, operation, start, end."""
+        return _frame(self._rows, _ROW_COLUMNS)
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The CLI's CSV text (written to ``path`` if given); ``linetwin sched eval`` reads it."""
+        times: list[list[tuple[int, int]]] = [[] for _ in range(self.instance.machines)]
+        for machine, _, _, _, start, end in self._rows:
+            times[machine].append((start, end))
+        text = self.instance._core.schedule_csv(self.machines, times)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    def plot(self, ax: Any = None, title: str | None = None) -> Any:
+        """Draws the Gantt chart with matplotlib (one row per machine, bars coloured by job)
+        and returns the Axes."""
+        import matplotlib.pyplot as plt
+        from matplotlib import colormaps
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(10, 0.4 * self.instance.machines + 1.2))
+        cmap = colormaps["tab20"]
+        for machine, _, job, operation, start, end in self._rows:
+            ax.barh(
+                machine,
+                end - start,
+                left=start,
+                height=0.8,
+                color=cmap(job % 20),
+                edgecolor="black",
+                linewidth=0.4,
+            )
+            if self.instance.jobs <= 30 and end > start:
+                ax.text((start + end) / 2, machine, str(job), ha="center", va="center", fontsize=7)
+        ax.set_yticks(range(self.instance.machines))
+        ax.set_yticklabels([f"M{k}" for k in range(self.instance.machines)])
+        ax.invert_yaxis()
+        ax.set_xlabel("time")
+        ax.set_title(title or f"{self.instance.name}: makespan {self.makespan}")
+        return ax
+
+    def __repr__(self) -> str:
+        return f"Schedule({self.instance.name!r}, makespan={self.makespan})"
+
+
+InstanceLike = Instance | str | os.PathLike[str]
+
+
+def _instance(instance: InstanceLike) -> Instance:
+    return instance if isinstance(instance, Instance) else Instance.load(instance)
+
+
+def solve(
+    instance: InstanceLike,
+    rule: str = "spt",
+    scheme: str = "active",
+    assignment: str = "earliest-finish",
+) -> Schedule:
+    """A built-in scheduler's schedule (``spt``, ``lpt``, ``mwkr``, ``lwkr``, ``mopnr``,
+    ``fifo``, ``random:SEED``, ``neh``) in ``scheme`` (``active`` or ``non-delay``), checked."""
+    inst = _instance(instance)
+    makespan, rows = inst._core.solve(rule, scheme, assignment)
+    return Schedule(inst, makespan, rows, scheduler=rule)
+
+
+def evaluate(
+    instance: InstanceLike,
+    machines: MachineSequences | Schedule,
+    starts: Sequence[Sequence[int]] | None = None,
+) -> Schedule:
+    """Evaluates machine sequences: the semi-active schedule (every operation as early as its
+    job and machine allow), or the given ``starts[k][i]``, checked. Raises
+    :class:`ScheduleError` naming every violation (precedence, machine overlap, eligibility,
+    a missing or duplicated operation)."""
+    inst = _instance(instance)
+    if isinstance(machines, Schedule):
+        machines = machines.machines
+    sequences = [[(int(j), int(o)) for j, o in seq] for seq in machines]
+    given = None if starts is None else [[int(s) for s in row] for row in starts]
+    makespan, rows = inst._core.evaluate(sequences, given)
+    return Schedule(inst, makespan, rows)
+
+
+def library() -> pd.DataFrame:
+    """Every bundled instance: name, kind, collection, lower_bound, best_known, optimal."""
+    rows = []
+    for name, kind, collection in CoreInstance.bundled():
+        bounds = Instance.load(name)._core.bounds
+        rows.append((name, kind, collection, *bounds))
+    return _frame(rows, ["name", "kind", "collection", "lower_bound", "best_known", "optimal"])
+
+
+def bench(
+    instances: str | Sequence[str],
+    rules: Sequence[str | UserScheduler] = ("spt", "lpt", "mwkr", "lwkr", "mopnr", "fifo"),
+    scheme: str = "active",
+    assignment: str = "earliest-finish",
+) -> pd.DataFrame:
+    """Runs schedulers on instances, as ``linetwin sched bench --json`` does, and returns its
+    rows as a DataFrame (instance, size, scheduler, scheme, makespan, best_known, lower_bound,
+    optimal, gap_pct, seconds).
+
+    ``instances`` are bundled names and ranges (``"ft06,la01-la40"``) or file paths. ``rules``
+    are built-in names or user schedulers (callables ``f(instance) -> machine sequences``,
+    named by their ``__name__``; built once each, timed in Python, checked in Rust)."""
+    spec = instances if isinstance(instances, str) else ",".join(instances)
+    names = [r for r in rules if isinstance(r, str)]
+    users = [r for r in rules if not isinstance(r, str)]
+    rows: list[dict[str, Any]] = []
+    if names:
+        rows = json.loads(sched_bench(spec, names, scheme, assignment))["results"]
+    if users:
+        for item in filter(None, (s.strip() for s in spec.split(","))):
+            targets = [item] if os.path.isfile(item) else CoreInstance.resolve(item)
+            for target in targets:
+                inst = Instance.load(target)
+                for user in users:
+                    started = time.perf_counter()
+                    machines = user(inst)
+                    seconds = time.perf_counter() - started
+                    schedule = evaluate(inst, machines)
+                    best = inst.best_known
+                    rows.append(
+                        {
+                            "instance": inst.name,
+                            "size": f"{inst.jobs} x {inst.machines}",
+                            "scheduler": getattr(user, "__name__", "user"),
+                            "scheme": None,
+                            "makespan": schedule.makespan,
+                            "best_known": best,
+                            "lower_bound": inst.lower_bound,
+                            "optimal": inst.optimal,
+                            "gap_pct": None
+                            if not best
+                            else round(100.0 * (schedule.makespan - best) / best, 2),
+                            "seconds": seconds,
+                        }
+                    )
+    return _frame(rows, _BENCH_COLUMNS)

@@ -1,0 +1,299 @@
+//! The scheduling harness for Python: instances, rules, the evaluator and the benchmark, over
+//! `scenarios::scheduling` and `twin_models::scheduling`. Results cross as plain tuples and
+//! the CLI's JSON text; `linetwin/sched.py` builds the DataFrames and the plots.
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use scenarios::scheduling::library::{self, Bounds};
+use scenarios::scheduling::{self as harness, BenchScheduler, InstanceFormat, SchedError, bench};
+use twin_models::scheduling::{
+    Assignment, Evaluator, Instance, OperationRef, Schedule, ScheduleTimes, Scheme, check,
+};
+
+use crate::no_panic;
+
+create_exception!(
+    linetwin,
+    ScheduleError,
+    PyValueError,
+    "An instance, schedule or scheduler name that cannot be used, or an infeasible schedule: the message is the CLI's, naming the line and token or every violation."
+);
+
+fn sched_error(e: SchedError) -> PyErr {
+    ScheduleError::new_err(e.to_string())
+}
+
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> PyResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse::<T>()
+        .map_err(|e| ScheduleError::new_err(format!("{what}: {e}")))
+}
+
+/// A scheduling instance with its best-known bounds.
+#[pyclass(frozen, module = "linetwin._linetwin", name = "CoreInstance")]
+pub(crate) struct CoreInstance {
+    inner: Instance,
+    bounds: Option<Bounds>,
+}
+
+#[pymethods]
+impl CoreInstance {
+    /// A bundled instance by name (`ft06`, `ta01`, `mk01`) or an instance file.
+    #[staticmethod]
+    #[pyo3(signature = (name_or_path, format="auto"))]
+    fn load(name_or_path: &str, format: &str) -> PyResult<Self> {
+        let format: InstanceFormat = format.parse().map_err(sched_error)?;
+        let (inner, bounds) = harness::load_instance(name_or_path, format).map_err(sched_error)?;
+        Ok(Self { inner, bounds })
+    }
+
+    /// An instance from text in `format`, named `name`.
+    #[staticmethod]
+    #[pyo3(signature = (text, format="auto", name="instance"))]
+    fn from_text(text: &str, format: &str, name: &str) -> PyResult<Self> {
+        let format: InstanceFormat = format.parse().map_err(sched_error)?;
+        let inner = harness::read_instance(text, format, 0)
+            .map_err(|e| ScheduleError::new_err(format!("{name}: {e}")))?
+            .with_name(name);
+        Ok(Self {
+            bounds: library::bounds(name),
+            inner,
+        })
+    }
+
+    /// The names of the instances a list of names and ranges (`la01-la40`) means.
+    #[staticmethod]
+    fn resolve(spec: &str) -> PyResult<Vec<String>> {
+        let files = library::resolve(spec).map_err(|e| sched_error(e.into()))?;
+        Ok(files.iter().map(|f| f.name.to_owned()).collect())
+    }
+
+    /// Every bundled instance: (name, kind, collection).
+    #[staticmethod]
+    fn bundled() -> Vec<(String, String, String)> {
+        library::all()
+            .iter()
+            .map(|f| {
+                (
+                    f.name.to_owned(),
+                    f.kind.as_str().to_owned(),
+                    f.collection.to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name().to_owned()
+    }
+
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind().as_str()
+    }
+
+    #[getter]
+    fn jobs(&self) -> usize {
+        self.inner.jobs()
+    }
+
+    #[getter]
+    fn machines(&self) -> usize {
+        self.inner.machines()
+    }
+
+    /// (lower bound, best known, proven optimal), each None where unknown.
+    #[getter]
+    fn bounds(&self) -> (Option<u64>, Option<u64>, bool) {
+        match self.bounds {
+            Some(b) => (b.lower, b.upper, b.optimal),
+            None => (None, None, false),
+        }
+    }
+
+    /// Every way to run every operation: (job, operation, machine, time).
+    fn operations(&self) -> Vec<(usize, usize, usize, u64)> {
+        let mut rows = Vec::new();
+        for job in 0..self.inner.jobs() {
+            let ops = self.inner.job_operations(job);
+            for op in ops.clone() {
+                for a in self.inner.alternatives(op) {
+                    rows.push((job, op - ops.start, a.machine, a.time));
+                }
+            }
+        }
+        rows
+    }
+
+    /// A built-in scheduler's schedule: (makespan, rows (machine, position, job, operation,
+    /// start, end)). Runs with the GIL released.
+    #[pyo3(signature = (rule="spt", scheme="active", assignment="earliest-finish"))]
+    fn solve(
+        &self,
+        py: Python<'_>,
+        rule: &str,
+        scheme: &str,
+        assignment: &str,
+    ) -> PyResult<(u64, Vec<Row>)> {
+        let scheme: Scheme = parse(scheme, "scheme")?;
+        let assignment: Assignment = parse(assignment, "assignment")?;
+        let mut scheduler =
+            BenchScheduler::built_in(rule, scheme, assignment).map_err(sched_error)?;
+        let result = py.detach(|| {
+            no_panic(|| {
+                let (schedule, makespan) = harness::solve(&self.inner, &mut scheduler)?;
+                let mut evaluator = Evaluator::new(&self.inner);
+                let _ = evaluator.evaluate(&schedule);
+                Ok::<_, SchedError>((
+                    makespan,
+                    rows(&schedule, &evaluator.times_by_machine(&schedule)),
+                ))
+            })
+        })?;
+        result.map_err(sched_error)
+    }
+
+    /// Evaluates machine sequences `machines[k] = [(job, operation), …]`: the semi-active
+    /// schedule, or with `starts[k][i]` the given start times, checked.
+    #[pyo3(signature = (machines, starts=None))]
+    fn evaluate(
+        &self,
+        machines: Vec<Vec<(usize, usize)>>,
+        starts: Option<Vec<Vec<u64>>>,
+    ) -> PyResult<(u64, Vec<Row>)> {
+        let schedule = Schedule {
+            machines: machines
+                .into_iter()
+                .map(|seq| {
+                    seq.into_iter()
+                        .map(|(job, operation)| OperationRef { job, operation })
+                        .collect()
+                })
+                .collect(),
+        };
+        let name = self.inner.name().to_owned();
+        let origin = std::path::Path::new(&name);
+        let file = twin_models::scheduling::ScheduleFile {
+            schedule,
+            times: starts.map(|start| ScheduleTimes { start }),
+        };
+        if let Some(times) = &file.times {
+            if times.start.len() != file.schedule.machines.len()
+                || times
+                    .start
+                    .iter()
+                    .zip(&file.schedule.machines)
+                    .any(|(s, m)| s.len() != m.len())
+            {
+                return Err(ScheduleError::new_err(
+                    "starts must have one start per operation of every machine",
+                ));
+            }
+            // `check` reports every violation; `timing` below then gives the times.
+            check(&self.inner, &file.schedule, times).map_err(|violations| {
+                sched_error(SchedError::Infeasible {
+                    origin: name.clone(),
+                    violations,
+                })
+            })?;
+        }
+        let timing =
+            no_panic(|| harness::timing(&self.inner, &file, origin))?.map_err(sched_error)?;
+        Ok((timing.makespan, rows(&file.schedule, &timing.times)))
+    }
+
+    /// The schedule's CSV text (the CLI's format).
+    fn schedule_csv(
+        &self,
+        machines: Vec<Vec<(usize, usize)>>,
+        times: Vec<Vec<(u64, u64)>>,
+    ) -> String {
+        let schedule = Schedule {
+            machines: machines
+                .into_iter()
+                .map(|seq| {
+                    seq.into_iter()
+                        .map(|(job, operation)| OperationRef { job, operation })
+                        .collect()
+                })
+                .collect(),
+        };
+        schedule.to_csv(Some(&times))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CoreInstance({:?}, {})",
+            self.inner.name(),
+            self.inner.size()
+        )
+    }
+}
+
+/// (machine, position, job, operation, start, end)
+type Row = (usize, usize, usize, usize, u64, u64);
+
+fn rows(schedule: &Schedule, times: &[Vec<(u64, u64)>]) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (k, seq) in schedule.machines.iter().enumerate() {
+        for (i, op) in seq.iter().enumerate() {
+            let (s, e) = times
+                .get(k)
+                .and_then(|t| t.get(i))
+                .copied()
+                .unwrap_or((0, 0));
+            out.push((k, i, op.job, op.operation, s, e));
+        }
+    }
+    out
+}
+
+/// Runs the built-in schedulers on the instances of `spec` (names, ranges) and returns the
+/// CLI's `linetwin.sched-bench/1` JSON. Runs with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (spec, rules, scheme="active", assignment="earliest-finish"))]
+pub(crate) fn sched_bench(
+    py: Python<'_>,
+    spec: &str,
+    rules: Vec<String>,
+    scheme: &str,
+    assignment: &str,
+) -> PyResult<String> {
+    let schemes = if scheme.trim().eq_ignore_ascii_case("both") {
+        vec![Scheme::Active, Scheme::NonDelay]
+    } else {
+        vec![parse::<Scheme>(scheme, "scheme")?]
+    };
+    let assignment: Assignment = parse(assignment, "assignment")?;
+    let mut schedulers = Vec::new();
+    for rule in &rules {
+        if rule.trim().eq_ignore_ascii_case("neh") {
+            schedulers.push(
+                BenchScheduler::built_in(rule, Scheme::Active, assignment).map_err(sched_error)?,
+            );
+            continue;
+        }
+        for &s in &schemes {
+            schedulers.push(BenchScheduler::built_in(rule, s, assignment).map_err(sched_error)?);
+        }
+    }
+    let mut instances = Vec::new();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if std::path::Path::new(item).is_file() {
+            instances
+                .push(harness::load_instance(item, InstanceFormat::Auto).map_err(sched_error)?);
+        } else {
+            for file in library::resolve(item).map_err(|e| sched_error(e.into()))? {
+                instances.push(
+                    harness::load_instance(file.name, InstanceFormat::Auto).map_err(sched_error)?,
+                );
+            }
+        }
+    }
+    let result = py.detach(|| no_panic(|| bench::run(&instances, &mut schedulers)))?;
+    result.map(|r| r.to_json()).map_err(sched_error)
+}
