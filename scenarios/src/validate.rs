@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use indexmap::IndexMap;
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
     BufferSpec, CompiledLine, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, OrderSpec,
@@ -603,6 +604,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
     let sinks = index_names("sinks", file.sinks.iter().map(|s| s.name.as_str()))?;
 
     // Families in order of first mention; a product without one is its own.
+    let mut family_index: HashMap<&str, usize> = HashMap::new();
     let mut families: Vec<String> = Vec::new();
     for (i, product) in file.products.iter().enumerate() {
         let family = product.family.as_ref().unwrap_or(&product.name);
@@ -612,15 +614,11 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                 "must not be empty",
             ));
         }
-        if !families.contains(family) {
+        if !family_index.contains_key(family.as_str()) {
+            family_index.insert(family, families.len());
             families.push(family.clone());
         }
     }
-    let family_index: HashMap<&str, usize> = families
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.as_str(), i))
-        .collect();
 
     let mut product_specs = Vec::with_capacity(file.products.len());
     for (i, product) in file.products.iter().enumerate() {
@@ -703,6 +701,25 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
         });
     }
 
+    // Per station, the products that visit it and those of them that need the
+    // station's own processing time (a step may give its own): one pass over
+    // the routes, so that validation stays linear in the size of the line.
+    let mut visitors: Vec<Vec<usize>> = vec![Vec::new(); file.stations.len()];
+    let mut needing_time: Vec<Vec<usize>> = vec![Vec::new(); file.stations.len()];
+    for (p, spec) in product_specs.iter().enumerate() {
+        for (k, step) in spec.route.iter().enumerate() {
+            let needs_time = spec.step_time(k).is_none();
+            for &s in step {
+                if visitors[s].last() != Some(&p) {
+                    visitors[s].push(p);
+                }
+                if needs_time && needing_time[s].last() != Some(&p) {
+                    needing_time[s].push(p);
+                }
+            }
+        }
+    }
+
     let mut station_specs = Vec::with_capacity(file.stations.len());
     for (i, station) in file.stations.iter().enumerate() {
         let path = FieldPath::root("stations").index(i);
@@ -722,24 +739,17 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             None => None,
         };
         let mut processing: Vec<Option<Distribution>> = vec![None; file.products.len()];
-        for (p, spec) in product_specs.iter().enumerate() {
-            if spec.route.iter().flatten().any(|&s| s == i) {
-                processing[p] = default.clone();
-            }
+        for &p in &visitors[i] {
+            processing[p] = default.clone();
         }
         for (product, def) in &station.processing_by_product {
             let field = path.key("processing_by_product").key(product);
             let p = lookup(&products, "product", product, field.clone())?;
             processing[p] = Some(processing_time(def, &field)?);
         }
-        for (p, spec) in product_specs.iter().enumerate() {
-            // A step with its own processing time needs none from the station.
-            let needs_time = spec
-                .route
-                .iter()
-                .enumerate()
-                .any(|(k, step)| step.contains(&i) && spec.step_time(k).is_none());
-            if needs_time && processing[p].is_none() {
+        for &p in &needing_time[i] {
+            let spec = &product_specs[p];
+            if processing[p].is_none() {
                 return Err(Issue::new(
                     path.key("processing"),
                     format!(
@@ -757,13 +767,14 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             ));
         }
         let mut failures = Vec::with_capacity(station.failures.len());
+        let mut failure_names = std::collections::HashSet::new();
         for (m, failure) in station.failures.iter().enumerate() {
             let fpath = path.key("failures").index(m);
             let name = failure
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("failure-{}", m + 1));
-            if failures.iter().any(|f: &FailureSpec| f.name == name) {
+            if !failure_names.insert(name.clone()) {
                 return Err(Issue::new(
                     fpath.key("name"),
                     format!("`{name}` is used twice in station `{}`", station.name),
@@ -932,14 +943,12 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             ));
         }
         let mix = if !sequence.is_empty() {
-            let mut mix: Vec<(usize, f64)> = Vec::new();
+            // Products in order of first appearance, each weighted by its count.
+            let mut mix: IndexMap<usize, f64> = IndexMap::new();
             for &p in &sequence {
-                match mix.iter_mut().find(|m| m.0 == p) {
-                    Some(m) => m.1 += 1.0,
-                    None => mix.push((p, 1.0)),
-                }
+                *mix.entry(p).or_default() += 1.0;
             }
-            mix
+            mix.into_iter().collect()
         } else if source.mix.is_empty() {
             if file.products.len() != 1 {
                 return Err(Issue::new(

@@ -6,6 +6,7 @@
 mod cli;
 mod errors;
 mod experiment;
+mod hardening;
 mod orders;
 mod roundtrip;
 mod schema;
