@@ -380,6 +380,7 @@ impl CoreExperiment {
         let options = ExperimentOptions {
             replications: None,
             seed,
+            ..ExperimentOptions::default()
         };
         let result = py.detach(|| no_panic(|| Experiment::new(scenario, &options)))?;
         let inner = result.map_err(scenario_error)?;

@@ -407,7 +407,7 @@ def test_invalid_keyword_values_raise_scenario_errors(plain: linetwin.Scenario) 
         ({"factors": {"buffers.AB.capacity": []}}, "experiment.factors[0].values: must list"),
         ({"variants": {"base": {"stations.B.servers": 2}}}, "`base` is used twice"),
         ({"precision": {"kpi": "line.throughput"}}, "experiment.precision: missing field"),
-        ({"replications": -3}, "experiment.replications: must be at least 1, got -3"),
+        ({"replications": -3}, "experiment.replications: must be an integer from 1 to 1000000000, got -3"),
         ({"factors": {"buffers.AB.capacity": [2**70]}}, "out of range"),
     ]
     for kwargs, message in cases:

@@ -51,10 +51,19 @@ impl Scenario {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+        let io = |message: String| ScenarioError::Io {
             origin: origin.clone(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|e| io(e.to_string()))?
+            .len();
+        if size > MAX_SCENARIO_FILE {
+            return Err(io(format!(
+                "{size} bytes is more than the {MAX_SCENARIO_FILE} a scenario file may have"
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
         Self::parse(&text, &origin, path.parent())
     }
 
@@ -251,16 +260,12 @@ impl Scenario {
         let mut policies = Vec::with_capacity(rules.len());
         for (index, (station, rule)) in rules.iter().enumerate() {
             let Some(s) = spec.stations.iter_mut().find(|s| s.name == *station) else {
-                let known: Vec<String> = spec
-                    .stations
-                    .iter()
-                    .map(|s| format!("`{}`", s.name))
-                    .collect();
+                let known = known_names(self.line().stations.iter().map(|s| s.name.as_str()));
                 return Err(ScenarioError::Invalid {
                     origin: self.origin.clone(),
                     line: None,
                     field: "rules".to_owned(),
-                    message: format!("unknown station `{station}` (known: {})", known.join(", ")),
+                    message: format!("unknown station `{station}` (known: {known})"),
                 }
                 .into());
             };
@@ -313,6 +318,21 @@ pub enum RulesError {
     Rule(twin_models::RuleFailure),
 }
 
+/// Why `name` cannot name an entity, if it cannot: it must not be empty (or
+/// blank) and must not contain control characters such as a newline, which
+/// would break one-line messages and tables.
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "must not contain control characters such as a newline or a tab, got {name:?}"
+        ));
+    }
+    Ok(())
+}
+
 /// Names of one kind of entity → index, rejecting duplicates.
 fn index_names<'a>(
     kind: &str,
@@ -321,14 +341,31 @@ fn index_names<'a>(
     let mut map = HashMap::new();
     for (i, name) in names.enumerate() {
         let path = FieldPath::root(kind).index(i).key("name");
-        if name.trim().is_empty() {
-            return Err(Issue::new(path, "must not be empty"));
-        }
+        check_name(name).map_err(|m| Issue::new(path.clone(), m))?;
         if map.insert(name, i).is_some() {
             return Err(Issue::new(path, format!("`{name}` is used twice")));
         }
     }
     Ok(map)
+}
+
+/// Known names listed in an error about an unknown one, at most.
+pub(crate) const KNOWN_NAMES_SHOWN: usize = 8;
+
+/// `names` for an error message: the first [`KNOWN_NAMES_SHOWN`] in
+/// alphabetical order, each in backticks, and how many more there are.
+pub(crate) fn known_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut known: Vec<&str> = names.collect();
+    known.sort_unstable();
+    let shown: Vec<String> = known
+        .iter()
+        .take(KNOWN_NAMES_SHOWN)
+        .map(|k| format!("`{k}`"))
+        .collect();
+    match known.len().saturating_sub(KNOWN_NAMES_SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{}, … and {more} more", shown.join(", ")),
+    }
 }
 
 fn lookup(
@@ -338,19 +375,13 @@ fn lookup(
     path: FieldPath,
 ) -> Result<usize, Issue> {
     map.get(name).copied().ok_or_else(|| {
-        let mut known: Vec<&&str> = map.keys().collect();
-        known.sort();
-        if known.is_empty() {
+        if map.is_empty() {
             return Issue::new(
                 path,
                 format!("unknown {kind} `{name}` (no {kind}s are defined)"),
             );
         }
-        let known = known
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let known = known_names(map.keys().copied());
         Issue::new(path, format!("unknown {kind} `{name}` (known: {known})"))
     })
 }
@@ -358,6 +389,9 @@ fn lookup(
 /// The orders of the CSV files of sources of kind `orders`: per source, its
 /// index, the file as written, and the rows with their line numbers.
 type OrderFiles = Vec<(usize, String, Vec<(u64, crate::OrderDef)>)>;
+
+/// The largest scenario file read (bytes).
+const MAX_SCENARIO_FILE: u64 = 64 << 20;
 
 /// The largest orders file read (bytes).
 const MAX_ORDERS_FILE: u64 = 64 << 20;
@@ -471,8 +505,8 @@ fn orders(
             Some(_) => Issue::new(path.clone(), format!("{place}: {key}: {message}")),
             None => Issue::new(path.key(key), message),
         };
-        if order.id.trim().is_empty() {
-            return Err(at("id", "must not be empty".to_owned()));
+        if let Err(message) = check_name(&order.id) {
+            return Err(at("id", message));
         }
         if let Some(first) = seen.insert(order.id.clone(), place.clone()) {
             return Err(at(
@@ -608,12 +642,8 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
     let mut families: Vec<String> = Vec::new();
     for (i, product) in file.products.iter().enumerate() {
         let family = product.family.as_ref().unwrap_or(&product.name);
-        if family.trim().is_empty() {
-            return Err(Issue::new(
-                FieldPath::root("products").index(i).key("family"),
-                "must not be empty",
-            ));
-        }
+        check_name(family)
+            .map_err(|m| Issue::new(FieldPath::root("products").index(i).key("family"), m))?;
         if !family_index.contains_key(family.as_str()) {
             family_index.insert(family, families.len());
             families.push(family.clone());
@@ -774,6 +804,15 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("failure-{}", m + 1));
+            check_name(&name).map_err(|m| Issue::new(fpath.key("name"), m))?;
+            // Streams are keyed by `station/mode`: a `/` in a mode name could make
+            // two failure modes share their random numbers.
+            if name.contains('/') {
+                return Err(Issue::new(
+                    fpath.key("name"),
+                    format!("must not contain `/`, got `{name}`"),
+                ));
+            }
             if !failure_names.insert(name.clone()) {
                 return Err(Issue::new(
                     fpath.key("name"),
@@ -825,12 +864,12 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
     for (i, buffer) in file.buffers.iter().enumerate() {
         let capacity = match buffer.capacity {
             None => None,
-            Some(c) if (0..=i64::from(u32::MAX - 1)).contains(&c) => Some(c as u32),
+            Some(c) if (0..=i64::from(MAX_CAPACITY)).contains(&c) => Some(c as u32),
             Some(c) => {
                 return Err(Issue::new(
                     FieldPath::root("buffers").index(i).key("capacity"),
                     format!(
-                        "must be a non-negative integer (omit it for an unlimited buffer), got {c}"
+                        "must be an integer from 0 to {MAX_CAPACITY} (omit it for an unlimited buffer), got {c}"
                     ),
                 ));
             }
@@ -1008,6 +1047,9 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             .collect(),
     })
 }
+
+/// The largest finite buffer capacity (`u32::MAX` is the engine's "unlimited").
+pub(crate) const MAX_CAPACITY: u32 = u32::MAX - 1;
 
 /// The rules' names, as written in scenario files.
 const RULES: &[&str] = &[

@@ -577,7 +577,7 @@ fn experiment_rejects_zero_threads_and_bad_factors() {
     assert!(output.stdout.is_empty());
     assert_eq!(
         assert_one_error_line(&output),
-        "error: command line: --threads: must be at least 1, got 0"
+        "error: command line: --threads: must be an integer from 1 to 1024, got 0"
     );
     let text = format!(
         "{MINIMAL}\n[[experiment.factors]]\nparameter = \"buffers.Q.capacity\"\nvalues = [1]\n"

@@ -124,6 +124,7 @@ fn a_file_without_experiment_is_one_design_point() {
         &ExperimentOptions {
             replications: Some(3),
             seed: None,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -140,6 +141,7 @@ fn replication_i_is_the_run_with_seed_and_index_i() {
         &ExperimentOptions {
             replications: Some(4),
             seed: Some(11),
+            ..Default::default()
         },
     );
     let result = run(&e);
@@ -160,6 +162,7 @@ fn results_do_not_depend_on_the_thread_count() {
         &ExperimentOptions {
             replications: Some(40),
             seed: None,
+            ..Default::default()
         },
     );
     let with_threads = |n| {
@@ -181,6 +184,7 @@ fn common_random_numbers_narrow_the_paired_interval() {
     let options = ExperimentOptions {
         replications: Some(30),
         seed: Some(5),
+        ..Default::default()
     };
     let e = experiment(BUFFER_STUDY, &options);
     let result = run(&e);
@@ -258,6 +262,7 @@ fn ci_coverage_of_mm1_time_in_system() {
                 &ExperimentOptions {
                     replications: Some(10),
                     seed: Some(1000 + k),
+                    ..Default::default()
                 },
             );
             run(&e).points[0]
@@ -299,6 +304,7 @@ fn json_reports_mean_sd_ci95_and_n_for_every_kpi() {
         &ExperimentOptions {
             replications: Some(5),
             seed: None,
+            ..Default::default()
         },
     );
     let json: serde_json::Value = serde_json::from_str(&run(&e).to_json()).unwrap();
@@ -331,7 +337,7 @@ fn experiment_errors_name_the_field_and_value() {
     let with = |section: &str| MM1.to_owned() + "\n" + section;
     assert_eq!(
         error(&with("[experiment]\nreplications = 0\n")),
-        "study.toml: experiment.replications: must be at least 1, got 0"
+        "study.toml:24: experiment.replications: must be an integer from 1 to 1000000000, got 0"
     );
     assert_eq!(
         error(&with(

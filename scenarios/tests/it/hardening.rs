@@ -2,7 +2,13 @@
 //! files outside the study or give silently wrong results. Each test is named
 //! after what broke.
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use scenarios::Scenario;
+use scenarios::experiment::{Experiment, ExperimentOptions};
+
+use crate::MINIMAL;
 
 /// A serial line of `n` stations `s0 … s{n-1}`, each behind a buffer of 2 but
 /// the first, with a constant processing time of 1 except at the stations in
@@ -61,4 +67,359 @@ fn long_line_names_the_station_without_a_processing_time() {
         "long.toml:100006: stations[19998].processing: station `s19998` has no processing time for \
          product `p`, which visits it: give `processing` or `processing_by_product.p`"
     );
+}
+
+/// The message of the error `text` gives as a scenario or as an experiment.
+fn error(text: &str) -> String {
+    error_with(text, &ExperimentOptions::default())
+}
+
+fn error_with(text: &str, options: &ExperimentOptions) -> String {
+    match Scenario::from_toml(text, "h.toml") {
+        Err(e) => e.to_string(),
+        Ok(scenario) => Experiment::new(&scenario, options)
+            .expect_err("invalid experiment")
+            .to_string(),
+    }
+}
+
+/// [`MINIMAL`] with `lines` appended (to station `A`, or after it for a new table).
+fn appended(lines: &str) -> String {
+    format!("{MINIMAL}{lines}")
+}
+
+// Factor grids too large to build.
+
+#[test]
+fn grid_of_seventy_factors_is_refused_before_it_is_built() {
+    let factors =
+        "[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [1, 2]\n".repeat(70);
+    assert_eq!(
+        error(&appended(&format!("\n{factors}"))),
+        "h.toml: experiment.factors: 1 variant(s) × a grid of 70 factors is about 1.181e21 \
+         design points, more than the 10000 an experiment may have"
+    );
+}
+
+#[test]
+fn grid_of_a_million_points_is_refused_before_it_is_built() {
+    let values: Vec<String> = (1..=100).map(|v| v.to_string()).collect();
+    let factor = format!(
+        "[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [{}]\n",
+        values.join(", ")
+    );
+    assert_eq!(
+        error(&appended(&format!("\n{}", factor.repeat(3)))),
+        "h.toml: experiment.factors: 1 variant(s) × a grid of 100 × 100 × 100 values is \
+         1000000 design points, more than the 10000 an experiment may have"
+    );
+}
+
+#[test]
+fn replications_above_the_maximum_name_the_field() {
+    assert_eq!(
+        error(&appended(
+            "\n[experiment]\nreplications = 9223372036854775807\n"
+        )),
+        "h.toml:22: experiment.replications: must be an integer from 1 to 1000000000, got \
+         9223372036854775807"
+    );
+    assert_eq!(
+        error_with(
+            MINIMAL,
+            &ExperimentOptions {
+                replications: Some(u64::MAX),
+                ..Default::default()
+            }
+        ),
+        "h.toml: replications: must be an integer from 1 to 1000000000, got 18446744073709551615"
+    );
+}
+
+// Run settings that a variant or a factor would change for one design point only.
+
+#[test]
+fn variant_setting_the_horizon_is_refused() {
+    assert_eq!(
+        error(&appended(
+            "\n[[experiment.variants]]\nname = \"long\"\nset = { \"scenario.horizon\" = 5000 }\n"
+        )),
+        "h.toml: experiment.variants[0]: variant `long` changes `scenario.horizon` from 1000 to \
+         5000: every design point runs with the same run settings; use `experiment.horizon`"
+    );
+}
+
+#[test]
+fn variant_setting_the_seed_is_refused() {
+    assert_eq!(
+        error(&appended(
+            "\n[[experiment.variants]]\nname = \"other\"\nset = { \"scenario.seed\" = 5 }\n"
+        )),
+        "h.toml: experiment.variants[0]: variant `other` changes `scenario.seed` from 1 to 5: \
+         every design point runs with the same run settings; use `experiment.seed` or `--seed`"
+    );
+}
+
+#[test]
+fn factor_over_the_warmup_is_refused() {
+    assert_eq!(
+        error(&appended(
+            "\n[[experiment.factors]]\nparameter = \"scenario.warmup\"\nvalues = [0, 100]\n"
+        )),
+        "h.toml: experiment.factors[0].parameter: factor `scenario.warmup` changes \
+         `scenario.warmup` from 0 to 100: every design point runs with the same run settings; \
+         use `experiment.warmup`"
+    );
+}
+
+#[test]
+fn invalid_experiment_warmup_names_experiment_warmup() {
+    assert_eq!(
+        error(&appended("\n[experiment]\nwarmup = 5000\n")),
+        "h.toml:22: experiment.warmup: must be at least 0 and below the horizon 1000, got 5000"
+    );
+}
+
+#[test]
+fn empty_variant_name_is_refused() {
+    assert_eq!(
+        error(&appended("\n[[experiment.variants]]\nname = \" \"\n")),
+        "h.toml:22: experiment.variants[0].name: must not be empty"
+    );
+}
+
+// Two saturated sources on one buffer: the second used to replace the first.
+
+#[test]
+fn two_saturated_sources_feeding_one_buffer_are_refused() {
+    let text = MINIMAL.replace(
+        "[[sinks]]",
+        "[[sources]]\nname = \"src2\"\nkind = \"saturated\"\n\n[[sinks]]",
+    );
+    assert_eq!(
+        error(&text),
+        "h.toml:16: sources[1].kind: saturated sources `src` and `src2` both feed the input of \
+         station `A`; one saturated source per first buffer (give one source a `mix` of both \
+         products)"
+    );
+}
+
+// Names.
+
+#[test]
+fn failure_mode_name_with_a_slash_is_refused() {
+    // Streams are keyed by `station/mode`: station `A/b` mode `c` and station
+    // `A` mode `b/c` would share their random numbers.
+    assert_eq!(
+        error(&appended(
+            "failures = [{ name = \"b/c\", ttf = { dist = \"exponential\", mean = 100 }, \
+             ttr = { dist = \"constant\", value = 1 } }]\n"
+        )),
+        "h.toml:20: stations[0].failures[0].name: must not contain `/`, got `b/c`"
+    );
+}
+
+#[test]
+fn name_with_a_newline_is_refused() {
+    let text = MINIMAL.replace("name = \"A\"", "name = \"A\\nB\"");
+    assert_eq!(
+        error(&text),
+        "h.toml:18: stations[0].name: must not contain control characters such as a newline or \
+         a tab, got \"A\\nB\""
+    );
+}
+
+#[test]
+fn unknown_name_lists_a_handful_of_known_names() {
+    let mut text = MINIMAL.replace("route = [\"A\"]", "route = [\"X\"]");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "\n[[stations]]\nname = \"S{i:02}\"\nprocessing = {{ dist = \"constant\", value = 1 }}\n"
+        ));
+    }
+    assert_eq!(
+        error(&text),
+        "h.toml:8: products[0].route[0]: unknown station `X` (known: `A`, `S00`, `S01`, `S02`, \
+         `S03`, `S04`, `S05`, `S06`, … and 13 more)"
+    );
+}
+
+#[test]
+fn buffer_capacity_above_the_maximum_says_the_maximum() {
+    assert_eq!(
+        error(&appended(
+            "input = \"q\"\n\n[[buffers]]\nname = \"q\"\ncapacity = 4294967295\n"
+        )),
+        "h.toml:24: buffers[0].capacity: must be an integer from 0 to 4294967294 (omit it for \
+         an unlimited buffer), got 4294967295"
+    );
+}
+
+// Variant files outside the study.
+
+/// A directory of its own under the temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "linetwin-hardening-{}-{}-{label}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(path.join("study")).expect("create the directory");
+        Self(path)
+    }
+
+    /// Writes `text` to `name` (relative to the directory) and returns its path.
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("write the file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The experiment error of `study/main.toml` whose one variant names `file`.
+fn variant_error(dir: &TempDir, file: &str, allow_outside: bool) -> String {
+    let text = appended(&format!(
+        "\n[[experiment.variants]]\nname = \"v\"\nscenario = {}\n",
+        toml::Value::String(file.to_owned())
+    ));
+    let main = dir.write("study/main.toml", &text);
+    let scenario = Scenario::from_path(&main).expect("valid scenario");
+    Experiment::new(
+        &scenario,
+        &ExperimentOptions {
+            allow_outside,
+            ..Default::default()
+        },
+    )
+    .map(|e| format!("ok: {} design points", e.design_points.len()))
+    .unwrap_or_else(|e| e.to_string().replace(&*dir.0.to_string_lossy(), "DIR"))
+}
+
+#[test]
+fn variant_file_outside_the_study_is_refused_unread() {
+    let dir = TempDir::new("outside");
+    let secret = dir.write("secret.toml", "[scenario]\npassword = \"hunter2\"\n");
+    let absolute = secret.to_str().expect("UTF-8 path").to_owned();
+    for name in [absolute.as_str(), "../secret.toml", "./../secret.toml"] {
+        let message = variant_error(&dir, name, false);
+        assert_eq!(
+            message,
+            format!(
+                "DIR/study/main.toml: experiment.variants[0].scenario: `{}` must be a path inside \
+                 the scenario's directory (no `..`, not absolute, no link out of it); \
+                 `--allow-outside` lifts this for trusted files",
+                name.replace(&*dir.0.to_string_lossy(), "DIR")
+            )
+        );
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}
+
+#[test]
+fn variant_file_that_is_not_a_scenario_is_not_quoted() {
+    let dir = TempDir::new("not-scenario");
+    dir.write("study/passwd", "root:x:0:0:hunter2:/root:/bin/sh\n");
+    let message = variant_error(&dir, "passwd", false);
+    assert_eq!(
+        message,
+        "DIR/study/main.toml: experiment.variants[0].scenario: `passwd` is not a scenario file \
+         (TOML with a `[scenario]` table)"
+    );
+}
+
+#[test]
+fn allow_outside_reads_a_trusted_variant_file() {
+    let dir = TempDir::new("allowed");
+    dir.write("other.toml", MINIMAL);
+    assert_eq!(
+        variant_error(&dir, "../other.toml", true),
+        "ok: 2 design points"
+    );
+}
+
+#[test]
+fn missing_variant_file_names_the_variant_field() {
+    let dir = TempDir::new("missing");
+    assert_eq!(
+        variant_error(&dir, "missing.toml", false),
+        "DIR/study/main.toml: experiment.variants[0].scenario: `missing.toml`: cannot read the \
+         file: No such file or directory (os error 2)"
+    );
+}
+
+// The command line.
+
+fn linetwin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_linetwin"))
+        .args(args)
+        .output()
+        .expect("linetwin starts")
+}
+
+/// The one error line of a failed command, after checking exit code 2 and an
+/// empty stdout.
+fn cli_error(args: &[&str]) -> String {
+    let output = linetwin(args);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    String::from_utf8(output.stderr)
+        .expect("UTF-8")
+        .trim_end()
+        .to_owned()
+}
+
+fn serial_line() -> String {
+    crate::library("serial_line.toml")
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned()
+}
+
+#[test]
+fn replications_that_overflow_blame_the_flag() {
+    assert_eq!(
+        cli_error(&[
+            "experiment",
+            &serial_line(),
+            "--replications",
+            "18446744073709551615"
+        ]),
+        "error: command line: --replications: must be an integer from 1 to 1000000000, got \
+         18446744073709551615"
+    );
+}
+
+#[test]
+fn absurd_thread_count_is_invalid_input() {
+    assert_eq!(
+        cli_error(&["experiment", &serial_line(), "--threads", "1000000"]),
+        "error: command line: --threads: must be an integer from 1 to 1024, got 1000000"
+    );
+}
+
+#[test]
+fn negative_infinity_on_the_command_line_is_a_value() {
+    let file = serial_line();
+    assert_eq!(
+        cli_error(&["run", &file, "--horizon", "-inf"]),
+        format!("error: {file}: scenario.horizon: must be positive and finite, got -inf")
+    );
+}
+
+#[test]
+fn help_opens_with_what_the_tool_does() {
+    let output = linetwin(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(help.starts_with("Simulate production lines"), "{help}");
 }

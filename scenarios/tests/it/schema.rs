@@ -110,6 +110,7 @@ fn experiment_json_matches_the_experiment_schema() {
         &scenarios::experiment::ExperimentOptions {
             replications: Some(3),
             seed: None,
+            ..Default::default()
         },
     )
     .unwrap();
