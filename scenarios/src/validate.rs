@@ -830,7 +830,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                     ));
                 }
             };
-            let ttf = distribution(&failure.ttf, &fpath.key("ttf"))?;
+            let ttf = driving_duration(&failure.ttf, &fpath.key("ttf"), "time to failure")?;
             let ttr = distribution(&failure.ttr, &fpath.key("ttr"))?;
             failures.push(FailureSpec {
                 name,
@@ -933,7 +933,8 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                         "a source of kind `arrivals` needs `interarrival`",
                     ));
                 };
-                let interarrival = distribution(def, &path.key("interarrival"))?;
+                let interarrival =
+                    driving_duration(def, &path.key("interarrival"), "interarrival time")?;
                 let when_full = match source.when_full.as_deref() {
                     None | Some("block") => WhenFull::Block,
                     Some("lose") => WhenFull::Lose,
@@ -1157,18 +1158,46 @@ fn setup(
     })
 }
 
-/// A processing time: any distribution with a positive mean (a zero mean would let
-/// a saturated station complete infinitely many parts at one instant).
+/// The smallest mean of a duration that drives the line forward: a processing
+/// time, an interarrival time, a time to failure. A millionth of the time unit
+/// (1 µs when it is `s`): below it a saturated station makes about a million
+/// operations or more per time unit, so the run barely advances, and at
+/// horizons above about 10^9 units an `f64` clock can no longer represent such
+/// a step at all. A zero mean would loop at one instant.
+pub(crate) const MIN_MEAN_DURATION: f64 = 1e-6;
+
+/// `x` as users read it: in exponent form when it is tiny or huge (1e-320,
+/// not 320 zeros), else as Rust prints it.
+fn short_number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// A processing time: any distribution whose mean is at least
+/// [`MIN_MEAN_DURATION`].
 fn processing_time(def: &DistributionDef, path: &FieldPath) -> Result<Distribution, Issue> {
+    driving_duration(def, path, "processing time")
+}
+
+/// A duration that drives the line forward (`what`: processing time,
+/// interarrival time, time to failure): its mean is at least [`MIN_MEAN_DURATION`].
+fn driving_duration(
+    def: &DistributionDef,
+    path: &FieldPath,
+    what: &str,
+) -> Result<Distribution, Issue> {
     let d = distribution(def, path)?;
-    if d.mean() > 0.0 {
+    if d.mean() >= MIN_MEAN_DURATION {
         Ok(d)
     } else {
         Err(Issue::new(
             path.clone(),
             format!(
-                "the mean processing time must be positive, got {}",
-                d.mean()
+                "the mean {what} must be at least 1e-6 (a millionth of the time unit), got {}",
+                short_number(d.mean())
             ),
         ))
     }
@@ -1300,7 +1329,7 @@ pub(crate) fn distribution(def: &DistributionDef, path: &FieldPath) -> Result<Di
             }
         }
     };
-    result.map_err(|e| match e {
+    let d = result.map_err(|e| match e {
         DistributionError::Parameter {
             param,
             value,
@@ -1310,5 +1339,14 @@ pub(crate) fn distribution(def: &DistributionDef, path: &FieldPath) -> Result<Di
             format!("must be {requirement}, got {value}"),
         ),
         other => Issue::new(path.clone(), other.to_string()),
-    })
+    })?;
+    // Finite parameters may still give an infinite mean (a lognormal with a
+    // huge `mu`), which would turn every KPI into null.
+    if !d.mean().is_finite() {
+        return Err(Issue::new(
+            path.clone(),
+            format!("the mean must be finite, got {}", d.mean()),
+        ));
+    }
+    Ok(d)
 }

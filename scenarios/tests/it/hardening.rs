@@ -423,3 +423,108 @@ fn help_opens_with_what_the_tool_does() {
     let help = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(help.starts_with("Simulate production lines"), "{help}");
 }
+
+// Distributions that pass "positive mean" yet mean nothing.
+
+/// [`MINIMAL`] with station `A`'s processing time replaced by `distribution`.
+fn processing(distribution: &str) -> String {
+    MINIMAL.replace(
+        r#"processing = { dist = "exponential", mean = 1.0 }"#,
+        &format!("processing = {{ {distribution} }}"),
+    )
+}
+
+#[test]
+fn tiny_processing_times_are_refused() {
+    for (distribution, mean) in [
+        (r#"dist = "constant", value = 1e-320"#, "1e-320"),
+        (r#"dist = "exponential", rate = 1e308"#, "1e-308"),
+        (
+            // 1 + 1e-300 == 1: the second value is never drawn.
+            r#"dist = "discrete", values = [0, 1], weights = [1, 1e-300]"#,
+            "0",
+        ),
+        (r#"dist = "uniform", min = 0, max = 1e-7"#, "5e-8"),
+    ] {
+        assert_eq!(
+            error(&processing(distribution)),
+            format!(
+                "h.toml:19: stations[0].processing: the mean processing time must be at least \
+                 1e-6 (a millionth of the time unit), got {mean}"
+            ),
+            "{distribution}"
+        );
+    }
+}
+
+#[test]
+fn tiny_interarrival_and_time_to_failure_are_refused() {
+    let arrivals = MINIMAL.replace(
+        "kind = \"saturated\"",
+        "kind = \"arrivals\"\ninterarrival = { dist = \"exponential\", rate = 1e300 }",
+    );
+    assert_eq!(
+        error(&arrivals),
+        "h.toml:13: sources[0].interarrival: the mean interarrival time must be at least 1e-6 \
+         (a millionth of the time unit), got 1e-300"
+    );
+    assert_eq!(
+        error(&appended(
+            "failures = [{ ttf = { dist = \"constant\", value = 1e-9 }, \
+             ttr = { dist = \"constant\", value = 1 } }]\n"
+        )),
+        "h.toml:20: stations[0].failures[0].ttf: the mean time to failure must be at least 1e-6 \
+         (a millionth of the time unit), got 1e-9"
+    );
+}
+
+#[test]
+fn lognormal_with_a_huge_sigma_is_refused() {
+    assert_eq!(
+        error(&processing(r#"dist = "lognormal", mu = 0, sigma = 50"#)),
+        "h.toml:19: stations[0].processing.sigma: must be at most 2.4483 (a cv of 20), got 50"
+    );
+    assert_eq!(
+        error(&processing(r#"dist = "lognormal", mean = 1, cv = 100"#)),
+        "h.toml:19: stations[0].processing: a lognormal distribution cannot have mean 1 and cv \
+         100: cv must be at most 20"
+    );
+}
+
+#[test]
+fn lognormal_with_an_infinite_mean_is_refused() {
+    assert_eq!(
+        error(&processing(r#"dist = "lognormal", mu = 800, sigma = 1"#)),
+        "h.toml:19: stations[0].processing: the mean must be finite, got inf"
+    );
+}
+
+#[test]
+fn weibull_with_shape_0_001_is_refused() {
+    assert_eq!(
+        error(&processing(r#"dist = "weibull", shape = 0.001, scale = 1"#)),
+        "h.toml:19: stations[0].processing.shape: must be at least 0.18661 (a cv of 20), got 0.001"
+    );
+    assert_eq!(
+        error(&processing(r#"dist = "weibull", mean = 1, cv = 21"#)),
+        "h.toml:19: stations[0].processing: a weibull distribution cannot have mean 1 and cv 21: \
+         cv must be in [0.01, 20]"
+    );
+}
+
+#[test]
+fn erlang_with_four_billion_phases_runs() {
+    // Each draw used to sum 4 294 967 295 exponentials.
+    let text = processing(r#"dist = "erlang", k = 4294967295, mean = 1"#);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    let kpis = scenario
+        .run(&scenarios::Overrides::default())
+        .expect("runs");
+    // cv = 1/sqrt(k): every operation takes 1 within 1e-4, so 999 or 1000 parts
+    // complete by the horizon of 1000.
+    assert!(
+        (999..=1000).contains(&kpis.line.parts_completed),
+        "{}",
+        kpis.line.parts_completed
+    );
+}
