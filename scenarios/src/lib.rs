@@ -12,6 +12,7 @@
 
 mod error;
 pub mod experiment;
+mod load;
 pub mod report;
 mod schema;
 pub mod setups;

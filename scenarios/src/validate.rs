@@ -150,8 +150,11 @@ impl Scenario {
                 .map_or_else(|| FieldPath::root("line"), FieldPath::parse);
             Issue::new(path, e.message).locate(origin, text)
         })?;
+        let mut warnings = compiled.graph().warnings().to_vec();
+        warnings.extend(mix_warnings(&file));
+        warnings.extend(crate::load::unstable_stations(compiled.spec()));
         let scenario = Self {
-            warnings: compiled.graph().warnings().to_vec(),
+            warnings,
             file,
             compiled: Arc::new(compiled),
             origin: origin.to_owned(),
@@ -316,6 +319,29 @@ pub enum RulesError {
     /// A user rule failed and stopped the run.
     #[error("dispatching rule failed: {0}")]
     Rule(twin_models::RuleFailure),
+}
+
+/// A warning per source whose mix weights do not sum to 1: they are used as
+/// relative weights (normalised), which the warning states with the shares.
+fn mix_warnings(file: &ScenarioFile) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for source in &file.sources {
+        let total: f64 = source.mix.values().sum();
+        if source.mix.is_empty() || (total - 1.0).abs() <= 1e-9 || total.is_nan() || total <= 0.0 {
+            continue;
+        }
+        let shares: Vec<String> = source
+            .mix
+            .iter()
+            .map(|(p, w)| format!("{p} {:.3}", w / total))
+            .collect();
+        warnings.push(format!(
+            "source `{}`: the mix weights sum to {total}, not 1; they are normalised to {}",
+            source.name,
+            shares.join(", ")
+        ));
+    }
+    warnings
 }
 
 /// Why `name` cannot name an entity, if it cannot: it must not be empty (or

@@ -145,6 +145,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// `n` and `noun`, plural unless `n` is 1: "1 source", "2 sources".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
 const INTERRUPTED: u8 = 130;
 
@@ -277,19 +286,19 @@ fn execute(command: Command) -> Result<String, Failure> {
             )?;
             let line = scenario.line();
             let mut out = format!(
-                "{}: ok — {} products, {} stations, {} buffers, {} sources, {} sinks\n",
+                "{}: ok — {}, {}, {}, {}, {}\n",
                 file.display(),
-                line.products.len(),
-                line.stations.len(),
-                line.buffers.len(),
-                line.sources.len(),
-                line.sinks.len()
+                count(line.products.len(), "product"),
+                count(line.stations.len(), "station"),
+                count(line.buffers.len(), "buffer"),
+                count(line.sources.len(), "source"),
+                count(line.sinks.len(), "sink")
             );
             if experiment.design_points.len() > 1 {
                 out.push_str(&format!(
-                    "experiment: {} design points × {} replications\n",
-                    experiment.design_points.len(),
-                    experiment.replications
+                    "experiment: {} × {}\n",
+                    count(experiment.design_points.len(), "design point"),
+                    count(experiment.replications as usize, "replication")
                 ));
             }
             for warning in &scenario.warnings {

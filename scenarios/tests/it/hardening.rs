@@ -528,3 +528,86 @@ fn erlang_with_four_billion_phases_runs() {
         kpis.line.parts_completed
     );
 }
+
+// Unstable lines and other warnings.
+
+/// [`MINIMAL`] fed by random arrivals with mean interarrival `mean` instead of
+/// its saturated source (station `A`: exponential, mean 1, unlimited input).
+fn arrivals_every(mean: f64) -> String {
+    MINIMAL.replace(
+        "kind = \"saturated\"",
+        &format!("kind = \"arrivals\"\ninterarrival = {{ dist = \"exponential\", mean = {mean} }}"),
+    )
+}
+
+#[test]
+fn overloaded_station_with_an_unlimited_buffer_is_warned_of() {
+    let scenario = Scenario::from_toml(&arrivals_every(0.8), "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: offered load 1.250 is at or above its capacity with an unlimited buffer \
+          in front: its queue grows without bound (unstable line)"
+        ]
+    );
+    let stable = Scenario::from_toml(&arrivals_every(1.25), "h.toml").expect("valid");
+    assert!(stable.warnings.is_empty(), "{:?}", stable.warnings);
+}
+
+#[test]
+fn overloaded_station_behind_a_finite_buffer_is_not_warned_of() {
+    let text = arrivals_every(0.5) + "input = \"q\"\n\n[[buffers]]\nname = \"q\"\ncapacity = 3\n";
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+#[test]
+fn run_warns_of_an_unstable_line_on_stderr() {
+    let path = std::env::temp_dir().join(format!(
+        "linetwin-hardening-{}-unstable.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, arrivals_every(0.8)).expect("write");
+    let file = path.to_str().expect("UTF-8").to_owned();
+    let output = linetwin(&["run", &file, "--horizon", "100"]);
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stderr).expect("UTF-8"),
+        format!(
+            "warning: {file}: station `A`: offered load 1.250 is at or above its capacity with \
+             an unlimited buffer in front: its queue grows without bound (unstable line)\n"
+        )
+    );
+}
+
+#[test]
+fn mix_weights_not_summing_to_one_are_normalised_with_a_warning() {
+    let text = MINIMAL
+        .replace(
+            "kind = \"saturated\"",
+            "kind = \"saturated\"\nmix = { p = 3, q = 1 }",
+        )
+        .replace(
+            "[[sources]]",
+            "[[products]]\nname = \"q\"\nroute = [\"A\"]\n\n[[sources]]",
+        );
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        ["source `src`: the mix weights sum to 4, not 1; they are normalised to p 0.750, q 0.250"]
+    );
+}
+
+#[test]
+fn validate_summary_says_1_source_not_1_sources() {
+    let output = linetwin(&["validate", &serial_line()]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).expect("UTF-8"),
+        format!(
+            "{}: ok — 1 product, 10 stations, 9 buffers, 1 source, 1 sink\n",
+            serial_line()
+        )
+    );
+}

@@ -76,7 +76,7 @@ route = ["pack", "label"]
 name = "orders"
 kind = "arrivals"
 interarrival = { dist = "exponential", mean = 4.0 }
-mix = { a1 = 1, a2 = 1, b = 1, c = 1, D = 1, e = 1 }
+mix = { a1 = 0.2, a2 = 0.2, b = 0.2, c = 0.2, D = 0.1, e = 0.1 }
 
 [[sinks]]
 name = "out"
