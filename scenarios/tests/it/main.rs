@@ -6,6 +6,7 @@
 mod cli;
 mod errors;
 mod experiment;
+mod fuzz;
 mod hardening;
 mod orders;
 mod roundtrip;
