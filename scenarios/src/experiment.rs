@@ -852,6 +852,13 @@ impl ExperimentResult {
                 n - 1
             ));
         }
+        // Checked before the shortcut below: comparing a point with itself on a
+        // KPI that does not exist is an error, not 0 ± 0.
+        if self.points[a].kpi(kpi).is_none() {
+            return Err(format!(
+                "`{kpi}` is not a numeric KPI of both design points"
+            ));
+        }
         if a == b {
             return Ok(ConfidenceInterval {
                 mean: 0.0,

@@ -611,3 +611,24 @@ fn validate_summary_says_1_source_not_1_sources() {
         )
     );
 }
+
+#[test]
+fn comparing_a_point_with_itself_on_an_unknown_kpi_is_an_error() {
+    let scenario = Scenario::from_toml(MINIMAL, "h.toml").expect("valid");
+    let experiment = Experiment::new(
+        &scenario,
+        &ExperimentOptions {
+            replications: Some(2),
+            ..Default::default()
+        },
+    )
+    .expect("valid");
+    let result = experiment
+        .run(&|_, _| {}, &std::sync::atomic::AtomicBool::new(false))
+        .expect("runs");
+    assert_eq!(
+        result.compare(0, 0, "line.nonsense").unwrap_err(),
+        "`line.nonsense` is not a numeric KPI of both design points"
+    );
+    assert_eq!(result.compare(0, 0, "line.throughput").unwrap().mean, 0.0);
+}
