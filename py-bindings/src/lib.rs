@@ -205,13 +205,7 @@ impl CoreScenario {
             replication: None,
         };
         let Some(rules) = rules.filter(|r| !r.is_empty()) else {
-            let result = py.detach(|| {
-                no_panic(|| {
-                    let kpis: twin_models::Kpis = self.inner.run(&overrides)?;
-                    Ok::<_, CoreError>((report::to_json(&kpis), report::to_table(&kpis)))
-                })
-            })?;
-            return result.map_err(scenario_error);
+            return run_interruptibly(py, &self.inner, overrides);
         };
         let names = Names::of(self.inner.line());
         let policies: Vec<(String, PyRule)> = rules
@@ -350,6 +344,47 @@ impl twin_models::DispatchPolicy for PyRule {
     }
 }
 
+/// Runs one replication of `scenario` on a thread of its own while this one,
+/// with the GIL released between polls, checks for signals: Ctrl-C raises
+/// `KeyboardInterrupt` within [`POLL`]. The engine cannot be stopped inside a
+/// replication, so an interrupted run finishes in the background and its
+/// result is dropped.
+fn run_interruptibly(
+    py: Python<'_>,
+    scenario: &scenarios::Scenario,
+    overrides: Overrides,
+) -> PyResult<(String, String)> {
+    use std::sync::mpsc::{RecvTimeoutError, channel};
+    // Cheap: the compiled line is shared, not copied.
+    let scenario = scenario.clone();
+    let (sender, mut receiver) = channel();
+    std::thread::Builder::new()
+        .name("linetwin-run".to_owned())
+        .spawn(move || {
+            let outcome = no_panic(|| {
+                let kpis: twin_models::Kpis = scenario.run(&overrides)?;
+                Ok::<_, CoreError>((report::to_json(&kpis), report::to_table(&kpis)))
+            });
+            // The receiver is gone after an interrupt: nothing to report then.
+            let _ = sender.send(outcome);
+        })
+        .map_err(|e| PyRuntimeError::new_err(format!("cannot start the run thread: {e}")))?;
+    loop {
+        // The receiver is not Sync: it moves into the GIL-free closure and back.
+        let (received, back) = py.detach(move || (receiver.recv_timeout(POLL), receiver));
+        receiver = back;
+        match received {
+            Ok(outcome) => return outcome?.map_err(scenario_error),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(PyRuntimeError::new_err(
+                    "linetwin internal error (please report it): the run thread stopped",
+                ));
+            }
+        }
+    }
+}
+
 /// How often the polling thread looks at the run counter, signals and the worker.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -383,8 +418,7 @@ impl CoreExperiment {
         let options = ExperimentOptions {
             replications: None,
             seed,
-            horizon: None,
-            warmup: None,
+            ..ExperimentOptions::default()
         };
         let result = py.detach(|| no_panic(|| Experiment::new(scenario, &options)))?;
         let inner = result.map_err(scenario_error)?;

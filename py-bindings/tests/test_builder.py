@@ -231,7 +231,7 @@ def test_arrivals_scrap_and_several_sinks() -> None:
 
 def test_line_repr_counts_entities() -> None:
     assert repr(serial_line()) == (
-        "Line('Ten-station serial line': 1 products, 10 stations, 9 buffers, 1 sources, 1 sinks)"
+        "Line('Ten-station serial line': 1 product, 10 stations, 9 buffers, 1 source, 1 sink)"
     )
 
 

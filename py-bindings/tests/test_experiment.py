@@ -292,6 +292,28 @@ def test_ctrl_c_stops_the_experiment_and_raises_keyboard_interrupt() -> None:
     assert elapsed < 5, f"took {elapsed:.1f} s to stop"
 
 
+def test_ctrl_c_stops_a_long_scenario_run_within_a_second() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    scenario = linetwin.Scenario.from_toml(library("serial_line.toml"))
+    timer = threading.Timer(0.3, signal.raise_signal, args=(signal.SIGINT,))
+    begin = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        # About 6 s of work; after the interrupt it finishes in the background.
+        scenario.run(horizon=1_000_000)
+    elapsed = time.perf_counter() - begin
+    timer.join()
+    assert elapsed < 1.3, f"took {elapsed:.1f} s to stop"
+
+
+def test_compare_with_an_unknown_kpi_raises_value_error() -> None:
+    result = long_experiment(2).run()
+    # Comparing a point with itself used to give 0 ± 0 for any name.
+    with pytest.raises(ValueError, match="`line.nonsense` is not a numeric KPI"):
+        result.compare(0, 0, "line.nonsense")
+
+
 def test_an_exception_in_progress_stops_the_experiment() -> None:
     experiment = long_experiment(2000)
 
@@ -370,7 +392,9 @@ def test_precision_rule_stops_as_soon_as_it_is_met(plain: linetwin.Scenario) -> 
 @pytest.mark.parametrize(
     ("kwargs", "cli_args", "section"),
     [
-        ({"replications": 0}, ["--replications", "0"], ""),
+        # `--replications 0` names the flag on the command line ("command line:
+        # --replications: ..."); the keyword is checked in
+        # test_invalid_keyword_values_raise_scenario_errors.
         ({}, [], "[experiment]\nreplications = 0\n"),
         ({}, [], '[[experiment.factors]]\nparameter = "buffers.XY.capacity"\nvalues = [1]\n'),
         ({}, [], '[[experiment.factors]]\nparameter = "buffers.AB.capacity"\nvalues = [-1]\n'),
@@ -407,7 +431,7 @@ def test_invalid_keyword_values_raise_scenario_errors(plain: linetwin.Scenario) 
         ({"factors": {"buffers.AB.capacity": []}}, "experiment.factors[0].values: must list"),
         ({"variants": {"base": {"stations.B.servers": 2}}}, "`base` is used twice"),
         ({"precision": {"kpi": "line.throughput"}}, "experiment.precision: missing field"),
-        ({"replications": -3}, "experiment.replications: must be at least 1, got -3"),
+        ({"replications": -3}, "experiment.replications: must be an integer from 1 to 1000000000, got -3"),
         ({"factors": {"buffers.AB.capacity": [2**70]}}, "out of range"),
     ]
     for kwargs, message in cases:

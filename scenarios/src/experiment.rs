@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 use sim_core::{ConfidenceInterval, Tally};
 use twin_models::{KPI_SCHEMA, Kpis, RunOptions};
 
+use crate::error::{FieldPath, Issue};
 use crate::{Scenario, ScenarioError, ScenarioFile};
 
 /// Replications run between two merges (and precision checks). Fixed, never
@@ -41,6 +42,18 @@ const SECTIONS: [&str; 5] = ["line", "products", "stations", "buffers", "orders"
 /// Separates the segments of a KPI path inside keys (names may contain dots).
 const SEPARATOR: char = '\u{1f}';
 
+/// The most design points an experiment may have: its variants (the scenario
+/// itself included) times the points of its factor grid. Every design point is
+/// a validated scenario held in memory, so the bound is checked before any is
+/// built.
+pub const MAX_DESIGN_POINTS: u64 = 10_000;
+
+/// The most replications per design point (fixed, or a precision rule's maximum).
+pub const MAX_REPLICATIONS: u64 = 1_000_000_000;
+
+/// The largest scenario file a variant may name (bytes), as for orders files.
+pub const MAX_VARIANT_FILE: u64 = 64 << 20;
+
 /// Caller overrides of the `[experiment]` settings.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ExperimentOptions {
@@ -52,6 +65,9 @@ pub struct ExperimentOptions {
     pub horizon: Option<f64>,
     /// End of every warm-up (replaces `experiment.warmup` and `scenario.warmup`).
     pub warmup: Option<f64>,
+    /// Let variants name scenario files outside the scenario's directory tree
+    /// (trusted input only; by default such a file is refused unread).
+    pub allow_outside: bool,
 }
 
 /// One design point: a variant with one combination of factor values.
@@ -142,6 +158,104 @@ fn invalid(
     }
 }
 
+/// The error for `message` at `path` of `scenario`'s file, with its line.
+fn located(scenario: &Scenario, path: FieldPath, message: impl Into<String>) -> ScenarioError {
+    scenario.locate(Issue::new(path, message))
+}
+
+/// What a variant or factor does wrong when it changes a run setting of
+/// `[scenario]`: design points share one seed, horizon, warm-up and time unit
+/// (common random numbers and one table depend on it), so such a change is
+/// refused rather than silently ignored.
+fn changed_run_setting(base: &ScenarioFile, changed: &ScenarioFile) -> Option<String> {
+    let (a, b) = (&base.scenario, &changed.scenario);
+    let (field, from, to, instead) = if a.seed != b.seed {
+        (
+            "seed",
+            a.seed.to_string(),
+            b.seed.to_string(),
+            "`experiment.seed` or `--seed`",
+        )
+    } else if a.horizon.to_bits() != b.horizon.to_bits() {
+        (
+            "horizon",
+            a.horizon.to_string(),
+            b.horizon.to_string(),
+            "`experiment.horizon`",
+        )
+    } else if a.warmup.to_bits() != b.warmup.to_bits() {
+        (
+            "warmup",
+            a.warmup.to_string(),
+            b.warmup.to_string(),
+            "`experiment.warmup`",
+        )
+    } else if a.time_unit != b.time_unit {
+        (
+            "time_unit",
+            a.time_unit.clone(),
+            b.time_unit.clone(),
+            "the same unit in every file",
+        )
+    } else {
+        return None;
+    };
+    Some(format!(
+        "changes `scenario.{field}` from {from} to {to}: every design point runs with the same run settings; use {instead}"
+    ))
+}
+
+/// The scenario file `name` of a variant, relative to `scenario`'s directory
+/// (the working directory without one). Unless `allow_outside`, it must stay
+/// inside that directory tree, and it is refused before it is read; it may be
+/// at most [`MAX_VARIANT_FILE`] bytes; and a file that is not a scenario (not
+/// TOML with a `[scenario]` table) is refused without quoting it.
+fn variant_file(scenario: &Scenario, name: &str, allow_outside: bool) -> Result<Scenario, String> {
+    use std::path::{Component, Path};
+    let relative = Path::new(name);
+    let dir = scenario
+        .dir()
+        .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+    let path = dir.join(relative);
+    if !allow_outside {
+        let lexically_inside = !relative.is_absolute()
+            && relative
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        // A symbolic link inside the tree may still point out of it.
+        let really_inside = || match (path.canonicalize(), dir.canonicalize()) {
+            (Ok(file), Ok(dir)) => file.starts_with(dir),
+            // A file that does not exist is reported as such below.
+            _ => true,
+        };
+        if !lexically_inside || !really_inside() {
+            return Err(format!(
+                "`{name}` must be a path inside the scenario's directory (no `..`, not absolute, no link out of it); `--allow-outside` lifts this for trusted files"
+            ));
+        }
+    }
+    let cannot_read = |e: std::io::Error| format!("`{name}`: cannot read the file: {e}");
+    let size = std::fs::metadata(&path).map_err(cannot_read)?.len();
+    if size > MAX_VARIANT_FILE {
+        return Err(format!(
+            "`{name}`: {size} bytes is more than the {MAX_VARIANT_FILE} a scenario file may have"
+        ));
+    }
+    let bytes = std::fs::read(&path).map_err(cannot_read)?;
+    let is_scenario = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|table| table.get("scenario").is_some_and(toml::Value::is_table));
+    if !is_scenario {
+        return Err(format!(
+            "`{name}` is not a scenario file (TOML with a `[scenario]` table)"
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let parent = path.parent().unwrap_or(&dir);
+    Scenario::from_toml_in(&text, &path.display().to_string(), parent).map_err(|e| e.to_string())
+}
+
 /// Sets the parameter at `path` (names, e.g. `stations.S1.processing.mean`) of
 /// `file` to `value`; returns the changed file (not yet validated).
 fn set_parameter(
@@ -209,29 +323,77 @@ impl Experiment {
     /// The experiment of `scenario`'s `[experiment]` section with `options`
     /// applied; a scenario without one is a single design point.
     ///
-    /// Errors: a bad setting (replications < 1, a precision target <= 0), a
+    /// Errors: a bad setting (replications outside 1 to [`MAX_REPLICATIONS`], a
+    /// precision target <= 0), more than [`MAX_DESIGN_POINTS`] design points, a
     /// factor or variant parameter that names nothing, a value that makes the
-    /// scenario invalid (the message names the design point), an unreadable
-    /// variant file, a precision KPI that is not a KPI.
+    /// scenario invalid (the message names the design point), a variant that
+    /// changes a run setting (`scenario.seed`, `horizon`, `warmup`,
+    /// `time_unit`), a variant file that cannot be read, lies outside the
+    /// scenario's directory tree (unless `allow_outside`) or is not a scenario,
+    /// a precision KPI that is not a KPI.
     pub fn new(scenario: &Scenario, options: &ExperimentOptions) -> Result<Self, ScenarioError> {
         let def = scenario.file.experiment.clone().unwrap_or_default();
         let section = &scenario.file.scenario;
         let replications = match options.replications {
-            Some(n) => n as i64,
-            None => def.replications.unwrap_or(DEFAULT_REPLICATIONS as i64),
+            Some(n) if (1..=MAX_REPLICATIONS).contains(&n) => n,
+            Some(n) => {
+                return Err(invalid(
+                    scenario,
+                    "replications",
+                    format!("must be an integer from 1 to {MAX_REPLICATIONS}, got {n}"),
+                ));
+            }
+            None => {
+                let n = def.replications.unwrap_or(DEFAULT_REPLICATIONS as i64);
+                match u64::try_from(n) {
+                    Ok(n) if (1..=MAX_REPLICATIONS).contains(&n) => n,
+                    _ => {
+                        return Err(located(
+                            scenario,
+                            FieldPath::root("experiment").key("replications"),
+                            format!("must be an integer from 1 to {MAX_REPLICATIONS}, got {n}"),
+                        ));
+                    }
+                }
+            }
         };
-        if replications < 1 {
-            return Err(invalid(
-                scenario,
-                "experiment.replications",
-                format!("must be at least 1, got {replications}"),
+        let seed = options.seed.or(def.seed).unwrap_or(section.seed);
+        let horizon = options.horizon.or(def.horizon).unwrap_or(section.horizon);
+        let warmup = options.warmup.or(def.warmup).unwrap_or(section.warmup);
+        // A bad value names where it came from: the caller (no line), the
+        // `[experiment]` section or the `[scenario]` section.
+        let blame = |field: &str, from_caller: bool, in_experiment: bool, message: String| {
+            if from_caller {
+                invalid(scenario, format!("scenario.{field}"), message)
+            } else {
+                let section = if in_experiment {
+                    "experiment"
+                } else {
+                    "scenario"
+                };
+                located(scenario, FieldPath::root(section).key(field), message)
+            }
+        };
+        if !(horizon.is_finite() && horizon > 0.0) {
+            return Err(blame(
+                "horizon",
+                options.horizon.is_some(),
+                def.horizon.is_some(),
+                format!("must be positive and finite, got {horizon}"),
             ));
         }
-        let seed = options.seed.or(def.seed).unwrap_or(section.seed);
+        if !(warmup.is_finite() && warmup >= 0.0 && warmup < horizon) {
+            return Err(blame(
+                "warmup",
+                options.warmup.is_some(),
+                def.warmup.is_some(),
+                format!("must be at least 0 and below the horizon {horizon}, got {warmup}"),
+            ));
+        }
         let run = scenario.options(&crate::Overrides {
             seed: Some(seed),
-            horizon: options.horizon.or(def.horizon),
-            warmup: options.warmup.or(def.warmup),
+            horizon: Some(horizon),
+            warmup: Some(warmup),
             replication: None,
         })?;
         let precision = match &def.precision {
@@ -244,11 +406,16 @@ impl Experiment {
                         format!("must be positive, got {}", p.relative_half_width),
                     ));
                 }
-                if p.max_replications < 2 {
-                    return Err(invalid(
+                if !(2..=MAX_REPLICATIONS as i64).contains(&p.max_replications) {
+                    return Err(located(
                         scenario,
-                        "experiment.precision.max_replications",
-                        format!("must be at least 2, got {}", p.max_replications),
+                        FieldPath::root("experiment")
+                            .key("precision")
+                            .key("max_replications"),
+                        format!(
+                            "must be an integer from 2 to {MAX_REPLICATIONS}, got {}",
+                            p.max_replications
+                        ),
                     ));
                 }
                 Some(Precision {
@@ -259,9 +426,68 @@ impl Experiment {
             }
         };
 
+        for (i, factor) in def.factors.iter().enumerate() {
+            if factor.values.is_empty() {
+                return Err(invalid(
+                    scenario,
+                    format!("experiment.factors[{i}].values"),
+                    "must list at least one value",
+                ));
+            }
+        }
+        // Count the design points before building any: a grid of many factors
+        // can have more points than memory (or than a u64 can count).
+        let grid = def
+            .factors
+            .iter()
+            .try_fold(1u64, |n, f| n.checked_mul(f.values.len() as u64));
+        let points = grid.and_then(|g| g.checked_mul(def.variants.len() as u64 + 1));
+        if points.is_none_or(|n| n > MAX_DESIGN_POINTS) {
+            let sizes: Vec<String> = def
+                .factors
+                .iter()
+                .map(|f| f.values.len().to_string())
+                .collect();
+            let grid = if sizes.len() <= 6 {
+                format!("a grid of {} values", sizes.join(" × "))
+            } else {
+                format!("a grid of {} factors", sizes.len())
+            };
+            let count = points.map_or_else(
+                || {
+                    let n = def
+                        .factors
+                        .iter()
+                        .map(|f| f.values.len() as f64)
+                        .product::<f64>()
+                        * (def.variants.len() + 1) as f64;
+                    format!("about {n:.3e}")
+                },
+                |n| n.to_string(),
+            );
+            return Err(invalid(
+                scenario,
+                "experiment.factors",
+                format!(
+                    "{} variant(s) × {grid} is {count} design points, more than the {MAX_DESIGN_POINTS} an experiment may have",
+                    def.variants.len() + 1,
+                ),
+            ));
+        }
+
         let mut variants = vec![("base".to_owned(), scenario.clone())];
         for (i, variant) in def.variants.iter().enumerate() {
             let field = format!("experiment.variants[{i}]");
+            crate::validate::check_name(&variant.name).map_err(|m| {
+                located(
+                    scenario,
+                    FieldPath::root("experiment")
+                        .key("variants")
+                        .index(i)
+                        .key("name"),
+                    m,
+                )
+            })?;
             if variants.iter().any(|(name, _)| *name == variant.name) {
                 return Err(invalid(
                     scenario,
@@ -272,10 +498,8 @@ impl Experiment {
             let mut base = match &variant.scenario {
                 None => scenario.file.clone(),
                 Some(path) => {
-                    let full = scenario
-                        .dir()
-                        .map_or_else(|| path.into(), |dir| dir.join(path));
-                    let other = Scenario::from_path(&full)?;
+                    let other = variant_file(scenario, path, options.allow_outside)
+                        .map_err(|m| invalid(scenario, format!("{field}.scenario"), m))?;
                     if other.file.experiment.is_some() {
                         return Err(invalid(
                             scenario,
@@ -293,6 +517,13 @@ impl Experiment {
                     .map_err(|m| invalid(scenario, format!("{field}.set"), m))?;
             }
             base.experiment = None;
+            if let Some(setting) = changed_run_setting(&scenario.file, &base) {
+                return Err(invalid(
+                    scenario,
+                    field.clone(),
+                    format!("variant `{}` {setting}", variant.name),
+                ));
+            }
             let validated = scenario.with_file(base).map_err(|e| {
                 invalid(
                     scenario,
@@ -307,19 +538,11 @@ impl Experiment {
             variants.push((variant.name.clone(), validated));
         }
 
-        for (i, factor) in def.factors.iter().enumerate() {
-            if factor.values.is_empty() {
-                return Err(invalid(
-                    scenario,
-                    format!("experiment.factors[{i}].values"),
-                    "must list at least one value",
-                ));
-            }
-        }
         let mut design_points = Vec::new();
+        // Bounded by MAX_DESIGN_POINTS above, so the product fits.
+        let combinations: usize = def.factors.iter().map(|f| f.values.len()).product();
         for (variant, variant_scenario) in &variants {
             // Full factorial, the first factor varying slowest.
-            let combinations: usize = def.factors.iter().map(|f| f.values.len()).product();
             for index in 0..combinations {
                 let mut file = variant_scenario.file.clone();
                 file.experiment = None;
@@ -335,6 +558,13 @@ impl Experiment {
                     file = set_parameter(&file, &factor.parameter, value).map_err(|m| {
                         invalid(scenario, format!("experiment.factors[{k}].parameter"), m)
                     })?;
+                    if let Some(setting) = changed_run_setting(&variant_scenario.file, &file) {
+                        return Err(invalid(
+                            scenario,
+                            format!("experiment.factors[{k}].parameter"),
+                            format!("factor `{}` {setting}", factor.parameter),
+                        ));
+                    }
                     factors.insert(factor.parameter.clone(), json_of(value));
                 }
                 let mut label = variant.clone();
@@ -402,13 +632,14 @@ impl Experiment {
         })
     }
 
-    /// The most runs the experiment can make: design points × replications.
+    /// The most runs the experiment can make: design points × replications
+    /// (at most [`MAX_DESIGN_POINTS`] × [`MAX_REPLICATIONS`], which fits a u64).
     pub fn planned_runs(&self) -> u64 {
         let per_point = self
             .precision
             .as_ref()
             .map_or(self.replications, |p| p.max_replications);
-        self.design_points.len() as u64 * per_point
+        (self.design_points.len() as u64).saturating_mul(per_point)
     }
 
     /// Runs every design point × replication on the current rayon pool.
@@ -633,6 +864,13 @@ impl ExperimentResult {
             return Err(format!(
                 "design points are numbered 0 to {}, got {a} and {b}",
                 n - 1
+            ));
+        }
+        // Checked before the shortcut below: comparing a point with itself on a
+        // KPI that does not exist is an error, not 0 ± 0.
+        if self.points[a].kpi(kpi).is_none() {
+            return Err(format!(
+                "`{kpi}` is not a numeric KPI of both design points"
             ));
         }
         if a == b {

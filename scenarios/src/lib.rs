@@ -14,6 +14,7 @@
 
 mod error;
 pub mod experiment;
+mod load;
 pub mod report;
 pub mod scheduling;
 mod schema;

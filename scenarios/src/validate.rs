@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use indexmap::IndexMap;
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
     BufferSpec, CompiledLine, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, OrderSpec,
@@ -54,10 +55,19 @@ impl Scenario {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+        let io = |message: String| ScenarioError::Io {
             origin: origin.clone(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|e| io(e.to_string()))?
+            .len();
+        if size > MAX_SCENARIO_FILE {
+            return Err(io(format!(
+                "{size} bytes is more than the {MAX_SCENARIO_FILE} a scenario file may have"
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
         Self::parse(&text, &origin, path.parent())
     }
 
@@ -144,8 +154,11 @@ impl Scenario {
                 .map_or_else(|| FieldPath::root("line"), FieldPath::parse);
             Issue::new(path, e.message).locate(origin, text)
         })?;
+        let mut warnings = compiled.graph().warnings().to_vec();
+        warnings.extend(mix_warnings(&file));
+        warnings.extend(crate::load::unstable_stations(compiled.spec()));
         let scenario = Self {
-            warnings: compiled.graph().warnings().to_vec(),
+            warnings,
             file,
             compiled: Arc::new(compiled),
             origin: origin.to_owned(),
@@ -254,16 +267,12 @@ impl Scenario {
         let mut policies = Vec::with_capacity(rules.len());
         for (index, (station, rule)) in rules.iter().enumerate() {
             let Some(s) = spec.stations.iter_mut().find(|s| s.name == *station) else {
-                let known: Vec<String> = spec
-                    .stations
-                    .iter()
-                    .map(|s| format!("`{}`", s.name))
-                    .collect();
+                let known = known_names(self.line().stations.iter().map(|s| s.name.as_str()));
                 return Err(ScenarioError::Invalid {
                     origin: self.origin.clone(),
                     line: None,
                     field: "rules".to_owned(),
-                    message: format!("unknown station `{station}` (known: {})", known.join(", ")),
+                    message: format!("unknown station `{station}` (known: {known})"),
                 }
                 .into());
             };
@@ -317,6 +326,44 @@ pub enum RulesError {
     Rule(twin_models::RuleFailure),
 }
 
+/// A warning per source whose mix weights do not sum to 1: they are used as
+/// relative weights (normalised), which the warning states with the shares.
+fn mix_warnings(file: &ScenarioFile) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for source in &file.sources {
+        let total: f64 = source.mix.values().sum();
+        if source.mix.is_empty() || (total - 1.0).abs() <= 1e-9 || total.is_nan() || total <= 0.0 {
+            continue;
+        }
+        let shares: Vec<String> = source
+            .mix
+            .iter()
+            .map(|(p, w)| format!("{p} {:.3}", w / total))
+            .collect();
+        warnings.push(format!(
+            "source `{}`: the mix weights sum to {total}, not 1; they are normalised to {}",
+            source.name,
+            shares.join(", ")
+        ));
+    }
+    warnings
+}
+
+/// Why `name` cannot name an entity, if it cannot: it must not be empty (or
+/// blank) and must not contain control characters such as a newline, which
+/// would break one-line messages and tables.
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "must not contain control characters such as a newline or a tab, got {name:?}"
+        ));
+    }
+    Ok(())
+}
+
 /// Names of one kind of entity → index, rejecting duplicates.
 fn index_names<'a>(
     kind: &str,
@@ -325,14 +372,31 @@ fn index_names<'a>(
     let mut map = HashMap::new();
     for (i, name) in names.enumerate() {
         let path = FieldPath::root(kind).index(i).key("name");
-        if name.trim().is_empty() {
-            return Err(Issue::new(path, "must not be empty"));
-        }
+        check_name(name).map_err(|m| Issue::new(path.clone(), m))?;
         if map.insert(name, i).is_some() {
             return Err(Issue::new(path, format!("`{name}` is used twice")));
         }
     }
     Ok(map)
+}
+
+/// Known names listed in an error about an unknown one, at most.
+pub(crate) const KNOWN_NAMES_SHOWN: usize = 8;
+
+/// `names` for an error message: the first [`KNOWN_NAMES_SHOWN`] in
+/// alphabetical order, each in backticks, and how many more there are.
+pub(crate) fn known_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut known: Vec<&str> = names.collect();
+    known.sort_unstable();
+    let shown: Vec<String> = known
+        .iter()
+        .take(KNOWN_NAMES_SHOWN)
+        .map(|k| format!("`{k}`"))
+        .collect();
+    match known.len().saturating_sub(KNOWN_NAMES_SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{}, … and {more} more", shown.join(", ")),
+    }
 }
 
 fn lookup(
@@ -342,19 +406,13 @@ fn lookup(
     path: FieldPath,
 ) -> Result<usize, Issue> {
     map.get(name).copied().ok_or_else(|| {
-        let mut known: Vec<&&str> = map.keys().collect();
-        known.sort();
-        if known.is_empty() {
+        if map.is_empty() {
             return Issue::new(
                 path,
                 format!("unknown {kind} `{name}` (no {kind}s are defined)"),
             );
         }
-        let known = known
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let known = known_names(map.keys().copied());
         Issue::new(path, format!("unknown {kind} `{name}` (known: {known})"))
     })
 }
@@ -362,6 +420,9 @@ fn lookup(
 /// The orders of the CSV files of sources of kind `orders`: per source, its
 /// index, the file as written, and the rows with their line numbers.
 type OrderFiles = Vec<(usize, String, Vec<(u64, crate::OrderDef)>)>;
+
+/// The largest scenario file read (bytes).
+const MAX_SCENARIO_FILE: u64 = 64 << 20;
 
 /// The largest orders file read (bytes).
 const MAX_ORDERS_FILE: u64 = 64 << 20;
@@ -475,8 +536,8 @@ fn orders(
             Some(_) => Issue::new(path.clone(), format!("{place}: {key}: {message}")),
             None => Issue::new(path.key(key), message),
         };
-        if order.id.trim().is_empty() {
-            return Err(at("id", "must not be empty".to_owned()));
+        if let Err(message) = check_name(&order.id) {
+            return Err(at("id", message));
         }
         if let Some(first) = seen.insert(order.id.clone(), place.clone()) {
             return Err(at(
@@ -608,24 +669,17 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
     let sinks = index_names("sinks", file.sinks.iter().map(|s| s.name.as_str()))?;
 
     // Families in order of first mention; a product without one is its own.
+    let mut family_index: HashMap<&str, usize> = HashMap::new();
     let mut families: Vec<String> = Vec::new();
     for (i, product) in file.products.iter().enumerate() {
         let family = product.family.as_ref().unwrap_or(&product.name);
-        if family.trim().is_empty() {
-            return Err(Issue::new(
-                FieldPath::root("products").index(i).key("family"),
-                "must not be empty",
-            ));
-        }
-        if !families.contains(family) {
+        check_name(family)
+            .map_err(|m| Issue::new(FieldPath::root("products").index(i).key("family"), m))?;
+        if !family_index.contains_key(family.as_str()) {
+            family_index.insert(family, families.len());
             families.push(family.clone());
         }
     }
-    let family_index: HashMap<&str, usize> = families
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.as_str(), i))
-        .collect();
 
     let mut product_specs = Vec::with_capacity(file.products.len());
     for (i, product) in file.products.iter().enumerate() {
@@ -708,6 +762,25 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
         });
     }
 
+    // Per station, the products that visit it and those of them that need the
+    // station's own processing time (a step may give its own): one pass over
+    // the routes, so that validation stays linear in the size of the line.
+    let mut visitors: Vec<Vec<usize>> = vec![Vec::new(); file.stations.len()];
+    let mut needing_time: Vec<Vec<usize>> = vec![Vec::new(); file.stations.len()];
+    for (p, spec) in product_specs.iter().enumerate() {
+        for (k, step) in spec.route.iter().enumerate() {
+            let needs_time = spec.step_time(k).is_none();
+            for &s in step {
+                if visitors[s].last() != Some(&p) {
+                    visitors[s].push(p);
+                }
+                if needs_time && needing_time[s].last() != Some(&p) {
+                    needing_time[s].push(p);
+                }
+            }
+        }
+    }
+
     let mut station_specs = Vec::with_capacity(file.stations.len());
     for (i, station) in file.stations.iter().enumerate() {
         let path = FieldPath::root("stations").index(i);
@@ -727,24 +800,17 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             None => None,
         };
         let mut processing: Vec<Option<Distribution>> = vec![None; file.products.len()];
-        for (p, spec) in product_specs.iter().enumerate() {
-            if spec.route.iter().flatten().any(|&s| s == i) {
-                processing[p] = default.clone();
-            }
+        for &p in &visitors[i] {
+            processing[p] = default.clone();
         }
         for (product, def) in &station.processing_by_product {
             let field = path.key("processing_by_product").key(product);
             let p = lookup(&products, "product", product, field.clone())?;
             processing[p] = Some(processing_time(def, &field)?);
         }
-        for (p, spec) in product_specs.iter().enumerate() {
-            // A step with its own processing time needs none from the station.
-            let needs_time = spec
-                .route
-                .iter()
-                .enumerate()
-                .any(|(k, step)| step.contains(&i) && spec.step_time(k).is_none());
-            if needs_time && processing[p].is_none() {
+        for &p in &needing_time[i] {
+            let spec = &product_specs[p];
+            if processing[p].is_none() {
                 return Err(Issue::new(
                     path.key("processing"),
                     format!(
@@ -762,13 +828,23 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             ));
         }
         let mut failures = Vec::with_capacity(station.failures.len());
+        let mut failure_names = std::collections::HashSet::new();
         for (m, failure) in station.failures.iter().enumerate() {
             let fpath = path.key("failures").index(m);
             let name = failure
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("failure-{}", m + 1));
-            if failures.iter().any(|f: &FailureSpec| f.name == name) {
+            check_name(&name).map_err(|m| Issue::new(fpath.key("name"), m))?;
+            // Streams are keyed by `station/mode`: a `/` in a mode name could make
+            // two failure modes share their random numbers.
+            if name.contains('/') {
+                return Err(Issue::new(
+                    fpath.key("name"),
+                    format!("must not contain `/`, got `{name}`"),
+                ));
+            }
+            if !failure_names.insert(name.clone()) {
                 return Err(Issue::new(
                     fpath.key("name"),
                     format!("`{name}` is used twice in station `{}`", station.name),
@@ -785,7 +861,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                     ));
                 }
             };
-            let ttf = distribution(&failure.ttf, &fpath.key("ttf"))?;
+            let ttf = driving_duration(&failure.ttf, &fpath.key("ttf"), "time to failure")?;
             let ttr = distribution(&failure.ttr, &fpath.key("ttr"))?;
             failures.push(FailureSpec {
                 name,
@@ -819,12 +895,12 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
     for (i, buffer) in file.buffers.iter().enumerate() {
         let capacity = match buffer.capacity {
             None => None,
-            Some(c) if (0..=i64::from(u32::MAX - 1)).contains(&c) => Some(c as u32),
+            Some(c) if (0..=i64::from(MAX_CAPACITY)).contains(&c) => Some(c as u32),
             Some(c) => {
                 return Err(Issue::new(
                     FieldPath::root("buffers").index(i).key("capacity"),
                     format!(
-                        "must be a non-negative integer (omit it for an unlimited buffer), got {c}"
+                        "must be an integer from 0 to {MAX_CAPACITY} (omit it for an unlimited buffer), got {c}"
                     ),
                 ));
             }
@@ -888,7 +964,8 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                         "a source of kind `arrivals` needs `interarrival`",
                     ));
                 };
-                let interarrival = distribution(def, &path.key("interarrival"))?;
+                let interarrival =
+                    driving_duration(def, &path.key("interarrival"), "interarrival time")?;
                 let when_full = match source.when_full.as_deref() {
                     None | Some("block") => WhenFull::Block,
                     Some("lose") => WhenFull::Lose,
@@ -937,14 +1014,12 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             ));
         }
         let mix = if !sequence.is_empty() {
-            let mut mix: Vec<(usize, f64)> = Vec::new();
+            // Products in order of first appearance, each weighted by its count.
+            let mut mix: IndexMap<usize, f64> = IndexMap::new();
             for &p in &sequence {
-                match mix.iter_mut().find(|m| m.0 == p) {
-                    Some(m) => m.1 += 1.0,
-                    None => mix.push((p, 1.0)),
-                }
+                *mix.entry(p).or_default() += 1.0;
             }
-            mix
+            mix.into_iter().collect()
         } else if source.mix.is_empty() {
             if file.products.len() != 1 {
                 return Err(Issue::new(
@@ -1004,6 +1079,9 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             .collect(),
     })
 }
+
+/// The largest finite buffer capacity (`u32::MAX` is the engine's "unlimited").
+pub(crate) const MAX_CAPACITY: u32 = u32::MAX - 1;
 
 /// The rules' names, as written in scenario files.
 const RULES: &[&str] = &[
@@ -1111,18 +1189,46 @@ fn setup(
     })
 }
 
-/// A processing time: any distribution with a positive mean (a zero mean would let
-/// a saturated station complete infinitely many parts at one instant).
+/// The smallest mean of a duration that drives the line forward: a processing
+/// time, an interarrival time, a time to failure. A millionth of the time unit
+/// (1 µs when it is `s`): below it a saturated station makes about a million
+/// operations or more per time unit, so the run barely advances, and at
+/// horizons above about 10^9 units an `f64` clock can no longer represent such
+/// a step at all. A zero mean would loop at one instant.
+pub(crate) const MIN_MEAN_DURATION: f64 = 1e-6;
+
+/// `x` as users read it: in exponent form when it is tiny or huge (1e-320,
+/// not 320 zeros), else as Rust prints it.
+fn short_number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// A processing time: any distribution whose mean is at least
+/// [`MIN_MEAN_DURATION`].
 fn processing_time(def: &DistributionDef, path: &FieldPath) -> Result<Distribution, Issue> {
+    driving_duration(def, path, "processing time")
+}
+
+/// A duration that drives the line forward (`what`: processing time,
+/// interarrival time, time to failure): its mean is at least [`MIN_MEAN_DURATION`].
+fn driving_duration(
+    def: &DistributionDef,
+    path: &FieldPath,
+    what: &str,
+) -> Result<Distribution, Issue> {
     let d = distribution(def, path)?;
-    if d.mean() > 0.0 {
+    if d.mean() >= MIN_MEAN_DURATION {
         Ok(d)
     } else {
         Err(Issue::new(
             path.clone(),
             format!(
-                "the mean processing time must be positive, got {}",
-                d.mean()
+                "the mean {what} must be at least 1e-6 (a millionth of the time unit), got {}",
+                short_number(d.mean())
             ),
         ))
     }
@@ -1254,7 +1360,7 @@ pub(crate) fn distribution(def: &DistributionDef, path: &FieldPath) -> Result<Di
             }
         }
     };
-    result.map_err(|e| match e {
+    let d = result.map_err(|e| match e {
         DistributionError::Parameter {
             param,
             value,
@@ -1264,5 +1370,14 @@ pub(crate) fn distribution(def: &DistributionDef, path: &FieldPath) -> Result<Di
             format!("must be {requirement}, got {value}"),
         ),
         other => Issue::new(path.clone(), other.to_string()),
-    })
+    })?;
+    // Finite parameters may still give an infinite mean (a lognormal with a
+    // huge `mu`), which would turn every KPI into null.
+    if !d.mean().is_finite() {
+        return Err(Issue::new(
+            path.clone(),
+            format!("the mean must be finite, got {}", d.mean()),
+        ));
+    }
+    Ok(d)
 }

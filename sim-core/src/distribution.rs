@@ -1,11 +1,32 @@
 //! Probability distributions of durations, built on rand_distr, given by their own
 //! parameters or by mean and coefficient of variation.
 
+use std::sync::Arc;
+
 use rand::distr::Distribution as _;
 use rand_distr::{Exp1, Gamma, LogNormal, StandardNormal, Triangular, Weibull};
 use statrs::function::gamma::ln_gamma;
 
 use crate::RandomStream;
+
+/// The largest coefficient of variation of a lognormal or Weibull duration.
+/// Above it the mean is dominated by draws so rare that no run sees them (a
+/// Weibull of shape 0.001 has a mean of 10^2564 times its scale): the sample
+/// mean of a run says nothing about the distribution's, and the mean may not
+/// even be a finite `f64`.
+pub const MAX_CV: f64 = 20.0;
+
+/// The largest lognormal `sigma`: the one of cv [`MAX_CV`], √ln(1 + 20²).
+pub const LOGNORMAL_MAX_SIGMA: f64 = 2.448_256_814_001_866_6;
+
+/// The smallest Weibull `shape`: the one of cv [`MAX_CV`].
+pub const WEIBULL_MIN_SHAPE: f64 = 0.186_605_860_883_385;
+
+/// Erlang distributions with more phases than this are drawn as a gamma of
+/// integer shape (the same distribution; one draw instead of `k`), so that a
+/// huge `k` (or a tiny cv) costs no more than a small one. Up to it the sum of
+/// exponentials is kept, which keeps the random numbers of existing scenarios.
+pub const ERLANG_SUM_MAX_PHASES: u32 = 64;
 
 /// Why a distribution cannot be built from the given parameters.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -107,18 +128,22 @@ pub enum Distribution {
         scale: f64,
     },
     /// Discrete empirical: `values[i]` with probability `weights[i] / sum(weights)`.
+    ///
+    /// The tables are shared (`Arc`): cloning the distribution for each of many
+    /// servers does not copy them.
     Discrete {
         /// The possible values.
-        values: Vec<f64>,
+        values: Arc<[f64]>,
         /// Cumulative probabilities, ending at 1.
-        cumulative: Vec<f64>,
+        cumulative: Arc<[f64]>,
     },
     /// Continuous empirical: a piecewise-linear CDF through `(x, F(x))` points.
+    /// The tables are shared (`Arc`), as for [`Distribution::Discrete`].
     PiecewiseLinear {
         /// Breakpoints, non-decreasing.
-        xs: Vec<f64>,
+        xs: Arc<[f64]>,
         /// CDF at the breakpoints, from 0 to 1, non-decreasing.
-        cdf: Vec<f64>,
+        cdf: Arc<[f64]>,
     },
 }
 
@@ -203,10 +228,17 @@ impl Distribution {
         Ok(Self::Normal { mean, sd })
     }
 
-    /// Lognormal `exp(N(mu, sigma²))`, `sigma >= 0`.
+    /// Lognormal `exp(N(mu, sigma²))`, `0 <= sigma <=` [`LOGNORMAL_MAX_SIGMA`]
+    /// (a cv of at most [`MAX_CV`]).
     pub fn lognormal(mu: f64, sigma: f64) -> Result<Self, DistributionError> {
         require("mu", mu, mu.is_finite(), "finite")?;
         non_negative("sigma", sigma)?;
+        require(
+            "sigma",
+            sigma,
+            sigma <= LOGNORMAL_MAX_SIGMA,
+            "at most 2.4483 (a cv of 20)",
+        )?;
         Ok(Self::LogNormal { mu, sigma })
     }
 
@@ -224,9 +256,17 @@ impl Distribution {
         Ok(Self::Erlang { k, mean })
     }
 
-    /// Weibull with `shape` (> 0) and `scale` (> 0).
+    /// Weibull with `shape` (>= [`WEIBULL_MIN_SHAPE`], a cv of at most
+    /// [`MAX_CV`]) and `scale` (> 0).
     pub fn weibull(shape: f64, scale: f64) -> Result<Self, DistributionError> {
         positive("shape", shape)?;
+        // The bisection of `from_mean_cv` may land a hair below the bound at cv 20.
+        require(
+            "shape",
+            shape,
+            shape >= WEIBULL_MIN_SHAPE * (1.0 - 1e-9),
+            "at least 0.18661 (a cv of 20)",
+        )?;
         positive("scale", scale)?;
         Ok(Self::Weibull { shape, scale })
     }
@@ -258,8 +298,8 @@ impl Distribution {
             .collect();
         *cumulative.last_mut().expect("non-empty") = 1.0;
         Ok(Self::Discrete {
-            values: values.to_vec(),
-            cumulative,
+            values: values.into(),
+            cumulative: cumulative.into(),
         })
     }
 
@@ -282,8 +322,8 @@ impl Distribution {
         require("cdf", first_f, first_f == 0.0, "0 at the first point")?;
         require("cdf", last_f, last_f == 1.0, "1 at the last point")?;
         Ok(Self::PiecewiseLinear {
-            xs: points.iter().map(|p| p.0).collect(),
-            cdf: points.iter().map(|p| p.1).collect(),
+            xs: points.iter().map(|p| p.0).collect::<Vec<_>>().into(),
+            cdf: points.iter().map(|p| p.1).collect::<Vec<_>>().into(),
         })
     }
 
@@ -330,6 +370,7 @@ impl Distribution {
                 "normal",
                 "cv must be <= 1/3 (above it, truncation at 0 changes the mean); use gamma or lognormal",
             )),
+            "lognormal" if cv > MAX_CV => Err(fail("lognormal", "cv must be at most 20")),
             "lognormal" => {
                 let sigma2 = (1.0 + cv * cv).ln();
                 Self::lognormal(mean.ln() - sigma2 / 2.0, sigma2.sqrt())
@@ -357,7 +398,10 @@ impl Distribution {
                 }
             }
             "weibull" if cv > 0.0 => {
-                let shape = weibull_shape_for_cv(cv)
+                let shape = (0.01..=MAX_CV)
+                    .contains(&cv)
+                    .then(|| weibull_shape_for_cv(cv))
+                    .flatten()
                     .ok_or_else(|| fail("weibull", "cv must be in [0.01, 20]"))?;
                 let scale = mean / ln_gamma(1.0 + 1.0 / shape).exp();
                 Self::weibull(shape, scale)
@@ -430,7 +474,7 @@ impl Distribution {
                 let mut previous = 0.0;
                 values
                     .iter()
-                    .zip(cumulative)
+                    .zip(cumulative.iter())
                     .map(|(v, c)| {
                         let p = c - previous;
                         previous = *c;
@@ -472,6 +516,11 @@ impl Distribution {
             }
             Self::Gamma { shape, scale } => {
                 Gamma::new(*shape, *scale).map_or(0.0, |d| d.sample(rng))
+            }
+            Self::Erlang { k, mean } if *k > ERLANG_SUM_MAX_PHASES => {
+                // The same distribution as a gamma of integer shape k: one draw.
+                let k = f64::from(*k);
+                Gamma::new(k, mean / k).map_or(*mean, |d| d.sample(rng))
             }
             Self::Erlang { k, mean } => {
                 // Sum of k exponentials: exact, and cheap for the small k used in practice.
@@ -593,6 +642,81 @@ mod tests {
     }
 
     #[test]
+    fn cv_bounds_of_lognormal_and_weibull_are_the_documented_cv() {
+        let sigma_cv = (LOGNORMAL_MAX_SIGMA.powi(2).exp() - 1.0).sqrt();
+        assert!((sigma_cv - MAX_CV).abs() < 1e-9, "{sigma_cv}");
+        let shape = weibull_shape_for_cv(MAX_CV).unwrap();
+        assert!((shape / WEIBULL_MIN_SHAPE - 1.0).abs() < 1e-9, "{shape}");
+        assert!(Distribution::from_mean_cv("weibull", 1.0, MAX_CV).is_ok());
+        assert!(Distribution::from_mean_cv("lognormal", 1.0, MAX_CV).is_ok());
+        assert_eq!(
+            Distribution::lognormal(0.0, 50.0).unwrap_err().to_string(),
+            "`sigma` must be at most 2.4483 (a cv of 20), got 50"
+        );
+        assert_eq!(
+            Distribution::weibull(0.001, 1.0).unwrap_err().to_string(),
+            "`shape` must be at least 0.18661 (a cv of 20), got 0.001"
+        );
+        assert_eq!(
+            Distribution::from_mean_cv("weibull", 1.0, 25.0)
+                .unwrap_err()
+                .to_string(),
+            "a weibull distribution cannot have mean 1 and cv 25: cv must be in [0.01, 20]"
+        );
+        assert_eq!(
+            Distribution::from_mean_cv("lognormal", 1.0, 25.0)
+                .unwrap_err()
+                .to_string(),
+            "a lognormal distribution cannot have mean 1 and cv 25: cv must be at most 20"
+        );
+    }
+
+    #[test]
+    fn erlang_with_few_phases_is_still_a_sum_of_exponentials() {
+        // The random numbers of existing scenarios do not change.
+        let key = StreamKey::new("test", "erlang", 0);
+        let erlang = Distribution::erlang(3, 6.0).unwrap();
+        let (mut a, mut b) = (RandomStream::new(5, 0, key), RandomStream::new(5, 0, key));
+        for _ in 0..100 {
+            let sum: f64 = (0..3)
+                .map(|_| {
+                    let e: f64 = Exp1.sample(&mut b);
+                    2.0 * e
+                })
+                .sum::<f64>();
+            assert_eq!(erlang.sample(&mut a), sum);
+        }
+    }
+
+    #[test]
+    fn erlang_with_four_billion_phases_samples_at_once() {
+        // Used to sum 4 294 967 295 exponentials per draw.
+        let d = Distribution::erlang(u32::MAX, 2.0).unwrap();
+        let (m, c) = moments(&d, 10_000);
+        // cv = 1/sqrt(k) ~ 1.5e-5: every draw is within 1e-3 of the mean.
+        assert!((m - 2.0).abs() < 1e-3, "{m}");
+        assert!(c < 1e-3, "{c}");
+        let d = Distribution::erlang(100, 2.0).unwrap();
+        let (m, c) = moments(&d, 200_000);
+        // sd of the sample mean = 2 * 0.1 / sqrt(n) ~ 4.5e-4: 5 sd.
+        assert!((m - 2.0).abs() < 0.0023, "{m}");
+        assert!((c - 0.1).abs() < 0.002, "{c}");
+    }
+
+    #[test]
+    fn empirical_tables_are_shared_by_clones() {
+        let d = Distribution::discrete(&[1.0, 2.0], &[1.0, 1.0]).unwrap();
+        let copy = d.clone();
+        match (&d, &copy) {
+            (
+                Distribution::Discrete { values: a, .. },
+                Distribution::Discrete { values: b, .. },
+            ) => assert!(Arc::ptr_eq(a, b)),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
     fn check_rejects_variants_built_with_bad_parameters() {
         assert!(Distribution::Exponential { mean: 1.0 }.check().is_ok());
         assert_eq!(
@@ -603,8 +727,8 @@ mod tests {
             "`mean` must be positive and finite, got -1"
         );
         let bad_cdf = Distribution::Discrete {
-            values: vec![1.0, 2.0],
-            cumulative: vec![0.5, 0.9],
+            values: vec![1.0, 2.0].into(),
+            cumulative: vec![0.5, 0.9].into(),
         };
         assert!(bad_cdf.check().is_err());
         let good = Distribution::discrete(&[1.0, 2.0], &[1.0, 3.0]).unwrap();

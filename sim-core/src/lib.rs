@@ -20,7 +20,10 @@ mod simulation;
 mod stats;
 
 pub use calendar::EventCalendar;
-pub use distribution::{Distribution, DistributionError};
+pub use distribution::{
+    Distribution, DistributionError, ERLANG_SUM_MAX_PHASES, LOGNORMAL_MAX_SIGMA, MAX_CV,
+    WEIBULL_MIN_SHAPE,
+};
 pub use random::{RandomStream, StreamKey};
 pub use replication::run_replications;
 pub use simulation::{Model, Simulation};

@@ -274,6 +274,17 @@ impl LineSpec {
                 self.check_setup(setup, &at("setup"), name)?;
             }
             for (m, failure) in station.failures.iter().enumerate() {
+                // Failure streams are keyed by `station/mode`: a `/` in the mode
+                // name would let two modes of different stations share streams.
+                if failure.name.contains('/') {
+                    return err(
+                        at(&format!("failures[{m}].name")),
+                        format!(
+                            "station `{name}`: a failure mode's name must not contain `/`, got `{}`",
+                            failure.name
+                        ),
+                    );
+                }
                 positive(
                     &failure.ttf,
                     at(&format!("failures[{m}].ttf")),
@@ -486,14 +497,24 @@ impl LineSpec {
                 );
             }
         }
+        self.check_saturated_buffers()?;
         self.check_orders()?;
+        // One pass over the mixes and orders (not one per product).
+        let mut released = vec![false; n_products];
+        for source in &self.sources {
+            for &(q, w) in &source.mix {
+                if w > 0.0 {
+                    released[q] = true;
+                }
+            }
+        }
+        for order in &self.orders {
+            if let Some(r) = released.get_mut(order.product) {
+                *r = true;
+            }
+        }
         for (p, product) in self.products.iter().enumerate() {
-            let released = self
-                .sources
-                .iter()
-                .any(|s| s.mix.iter().any(|&(q, w)| q == p && w > 0.0))
-                || self.orders.iter().any(|o| o.product == p);
-            if !released {
+            if !released[p] {
                 return err(
                     format!("products[{p}]"),
                     format!(
@@ -502,6 +523,43 @@ impl LineSpec {
                     ),
                 );
             }
+        }
+        Ok(())
+    }
+
+    /// A saturated source keeps its first buffer full; two of them on one
+    /// buffer would compete for it (the engine keeps one per buffer), so that
+    /// is refused. The first buffer is the named input of the first station of
+    /// the source's first product, or that station's own input.
+    fn check_saturated_buffers(&self) -> Result<(), StructureError> {
+        let mut feeding: std::collections::HashMap<(bool, usize), usize> =
+            std::collections::HashMap::new();
+        for (i, source) in self.sources.iter().enumerate() {
+            if source.kind != SourceKind::Saturated {
+                continue;
+            }
+            let Some(&(p, _)) = source.mix.iter().find(|m| m.1 > 0.0) else {
+                continue;
+            };
+            let station = self.products[p].route[0][0];
+            let buffer = match self.stations[station].input {
+                Some(b) => (true, b),
+                None => (false, station),
+            };
+            if let Some(&first) = feeding.get(&buffer) {
+                let what = match buffer {
+                    (true, b) => format!("buffer `{}`", self.buffers[b].name),
+                    (false, s) => format!("the input of station `{}`", self.stations[s].name),
+                };
+                return err(
+                    format!("sources[{i}].kind"),
+                    format!(
+                        "saturated sources `{}` and `{}` both feed {what}; one saturated source per first buffer (give one source a `mix` of both products)",
+                        self.sources[first].name, source.name
+                    ),
+                );
+            }
+            feeding.insert(buffer, i);
         }
         Ok(())
     }

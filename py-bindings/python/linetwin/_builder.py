@@ -964,6 +964,8 @@ class Line:
     def __repr__(self) -> str:
         """The line name and how many entities of each kind it has."""
         counts = ", ".join(
-            f"{len(self._spec[k])} {k}" for k in _FIELDS if k != "orders" or self._spec[k]
+            f"{len(self._spec[k])} {k if len(self._spec[k]) != 1 else k[:-1]}"
+            for k in _FIELDS
+            if k != "orders" or self._spec[k]
         )
         return f"Line({self._spec['scenario']['name']!r}: {counts})"

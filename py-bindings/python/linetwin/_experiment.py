@@ -506,7 +506,8 @@ class ExperimentResult:
         points = len(d["design_points"])
         return (
             f"<ExperimentResult {d['scenario']!r}: {points} design point"
-            f"{'s' if points != 1 else ''} × {d['replications']} replications, "
+            f"{'s' if points != 1 else ''} × {d['replications']} replication"
+            f"{'s' if d['replications'] != 1 else ''}, "
             f"seed {d['seed']} ({d['stopping']['rule']})>"
         )
 

@@ -183,7 +183,10 @@ class Scenario:
         ``seed``, ``horizon`` and ``warmup`` override the scenario's
         ``[scenario]`` settings, like the CLI's ``--seed``, ``--horizon`` and
         ``--warmup``. The simulation runs with the GIL released, so other
-        Python threads go on meanwhile.
+        Python threads go on meanwhile, and Ctrl-C raises KeyboardInterrupt
+        within a fraction of a second (the engine cannot stop inside a
+        replication: an interrupted one finishes in the background and its
+        result is dropped).
 
         ``rules`` maps station names to Python dispatching rules, which replace
         those stations' rules: ``rule(candidates, state) -> int`` returns the

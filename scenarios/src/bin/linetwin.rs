@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions};
+use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions, MAX_REPLICATIONS};
 use scenarios::scheduling::{
     BenchScheduler, InstanceFormat, SchedError, Timing, bench, gantt, load_instance, load_schedule,
     timing,
@@ -18,9 +18,11 @@ use scenarios::setups::SetupsReport;
 use scenarios::{Overrides, Scenario, ScenarioError, report};
 use twin_models::scheduling::{Assignment, Evaluator, Scheme};
 
-/// Fast discrete-event simulation of production lines.
+/// Simulate production lines (stations, buffers, failures, changeovers, orders)
+/// from TOML scenario files: one run, Monte-Carlo experiments with confidence
+/// intervals, validation, campaign wheels.
 #[derive(Parser)]
-#[command(name = "linetwin", version, about)]
+#[command(name = "linetwin", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,11 +69,19 @@ enum Command {
         /// Worker threads (default: one per core). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
+        /// Let variants name scenario files outside this file's directory tree
+        /// (only for files you trust).
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Check a scenario and report the first problem, if any.
     Validate {
         /// The scenario TOML file.
         file: PathBuf,
+        /// Let variants name scenario files outside this file's directory tree
+        /// (only for files you trust).
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Propose, per station with a setup matrix, a cyclic order of its product
     /// families with a low mean setup time per cycle (a campaign wheel).
@@ -172,15 +182,28 @@ struct OverrideArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// End of the run in model time units (overrides `scenario.horizon`).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     horizon: Option<f64>,
     /// End of the warm-up (overrides `scenario.warmup`).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     warmup: Option<f64>,
 }
 
 /// Exit code for invalid input (scenario files, arguments).
 const INVALID_INPUT: u8 = 2;
+
+/// The most worker threads `--threads` may ask for.
+const MAX_THREADS: usize = 1024;
+
+/// An invalid command-line value: the error names the flag.
+fn bad_flag(flag: &str, message: String) -> Failure {
+    Failure::Invalid(ScenarioError::Invalid {
+        origin: "command line".into(),
+        line: None,
+        field: flag.into(),
+        message,
+    })
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -222,6 +245,15 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `n` and `noun`, plural unless `n` is 1: "1 source", "2 sources".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -325,14 +357,19 @@ fn execute(command: Command) -> Result<String, Failure> {
             horizon,
             warmup,
             threads,
+            allow_outside,
         } => {
-            if threads == Some(0) {
-                return Err(Failure::Invalid(ScenarioError::Invalid {
-                    origin: "command line".into(),
-                    line: None,
-                    field: "--threads".into(),
-                    message: "must be at least 1, got 0".into(),
-                }));
+            if let Some(t) = threads.filter(|t| !(1..=MAX_THREADS).contains(t)) {
+                return Err(bad_flag(
+                    "--threads",
+                    format!("must be an integer from 1 to {MAX_THREADS}, got {t}"),
+                ));
+            }
+            if let Some(n) = replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
+                return Err(bad_flag(
+                    "--replications",
+                    format!("must be an integer from 1 to {MAX_REPLICATIONS}, got {n}"),
+                ));
             }
             let scenario = Scenario::from_path(&file)?;
             for warning in &scenario.warnings {
@@ -343,6 +380,7 @@ fn execute(command: Command) -> Result<String, Failure> {
                 seed,
                 horizon,
                 warmup,
+                allow_outside,
             };
             let experiment = Experiment::new(&scenario, &options)?;
             let result = run_experiment(&experiment, threads)?;
@@ -352,24 +390,33 @@ fn execute(command: Command) -> Result<String, Failure> {
                 result.to_table()
             })
         }
-        Command::Validate { file } => {
+        Command::Validate {
+            file,
+            allow_outside,
+        } => {
             let scenario = Scenario::from_path(&file)?;
-            let experiment = Experiment::new(&scenario, &ExperimentOptions::default())?;
+            let experiment = Experiment::new(
+                &scenario,
+                &ExperimentOptions {
+                    allow_outside,
+                    ..ExperimentOptions::default()
+                },
+            )?;
             let line = scenario.line();
             let mut out = format!(
-                "{}: ok — {} products, {} stations, {} buffers, {} sources, {} sinks\n",
+                "{}: ok — {}, {}, {}, {}, {}\n",
                 file.display(),
-                line.products.len(),
-                line.stations.len(),
-                line.buffers.len(),
-                line.sources.len(),
-                line.sinks.len()
+                count(line.products.len(), "product"),
+                count(line.stations.len(), "station"),
+                count(line.buffers.len(), "buffer"),
+                count(line.sources.len(), "source"),
+                count(line.sinks.len(), "sink")
             );
             if experiment.design_points.len() > 1 {
                 out.push_str(&format!(
-                    "experiment: {} design points × {} replications\n",
-                    experiment.design_points.len(),
-                    experiment.replications
+                    "experiment: {} × {}\n",
+                    count(experiment.design_points.len(), "design point"),
+                    count(experiment.replications as usize, "replication")
                 ));
             }
             for warning in &scenario.warnings {

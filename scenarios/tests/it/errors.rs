@@ -342,8 +342,8 @@ fn negative_buffer_capacity() {
         error(&appended(
             "input = \"q\"\n\n[[buffers]]\nname = \"q\"\ncapacity = -3\n"
         )),
-        "test.toml:24: buffers[0].capacity: must be a non-negative integer (omit it for an \
-         unlimited buffer), got -3"
+        "test.toml:24: buffers[0].capacity: must be an integer from 0 to 4294967294 (omit it \
+         for an unlimited buffer), got -3"
     );
 }
 

@@ -337,7 +337,7 @@ fn experiment_errors_name_the_field_and_value() {
     let with = |section: &str| MM1.to_owned() + "\n" + section;
     assert_eq!(
         error(&with("[experiment]\nreplications = 0\n")),
-        "study.toml: experiment.replications: must be at least 1, got 0"
+        "study.toml:24: experiment.replications: must be an integer from 1 to 1000000000, got 0"
     );
     assert_eq!(
         error(&with(
@@ -382,6 +382,7 @@ fn a_run_replays_an_experiment_replication() {
         seed: Some(9),
         horizon: Some(2_000.0),
         warmup: Some(100.0),
+        ..Default::default()
     };
     let e = Experiment::new(&scenario, &options).unwrap();
     for replication in 0..3 {

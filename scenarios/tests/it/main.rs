@@ -7,6 +7,8 @@
 mod cli;
 mod errors;
 mod experiment;
+mod fuzz;
+mod hardening;
 mod orders;
 mod roundtrip;
 mod scheduling;

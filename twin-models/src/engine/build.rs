@@ -115,6 +115,16 @@ impl CompiledLine {
         let mut stations = Vec::with_capacity(spec.stations.len());
         let mut servers = Vec::new();
         let mut clocks = Vec::new();
+        // Stations where some route step gives its own time: one pass over the
+        // routes (not one per station, which is quadratic on long lines).
+        let mut step_times = vec![false; spec.stations.len()];
+        for p in &spec.products {
+            for (k, step) in p.route.iter().enumerate() {
+                if p.step_time(k).is_some() {
+                    step.iter().for_each(|&s| step_times[s] = true);
+                }
+            }
+        }
         for (s, station) in spec.stations.iter().enumerate() {
             let input = match station.input {
                 Some(b) => b,
@@ -156,12 +166,7 @@ impl CompiledLine {
                     .collect(),
                 scrap: station.scrap,
                 rule: station.rule,
-                step_times: spec.products.iter().any(|p| {
-                    p.route
-                        .iter()
-                        .enumerate()
-                        .any(|(k, step)| step.contains(&s) && p.step_time(k).is_some())
-                }),
+                step_times: step_times[s],
                 // Set once every buffer knows its consumers.
                 plain: false,
                 setup: station

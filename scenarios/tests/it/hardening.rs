@@ -1,0 +1,634 @@
+//! Hardening (issue 13): inputs from other people must not crash, hang, read
+//! files outside the study or give silently wrong results. Each test is named
+//! after what broke.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use scenarios::Scenario;
+use scenarios::experiment::{Experiment, ExperimentOptions};
+
+use crate::MINIMAL;
+
+/// A serial line of `n` stations `s0 … s{n-1}`, each behind a buffer of 2 but
+/// the first, with a constant processing time of 1 except at the stations in
+/// `without_time`.
+fn long_line(n: usize, without_time: &[usize]) -> String {
+    let route: Vec<String> = (0..n).map(|i| format!("\"s{i}\"")).collect();
+    let mut text = format!(
+        "[scenario]\nname = \"long\"\ntime_unit = \"min\"\nhorizon = 100\n\n\
+         [[products]]\nname = \"p\"\nroute = [{}]\n\n\
+         [[sources]]\nname = \"src\"\nkind = \"saturated\"\n\n[[sinks]]\nname = \"out\"\n",
+        route.join(", ")
+    );
+    for i in 0..n {
+        text.push_str(&format!("\n[[stations]]\nname = \"s{i}\"\n"));
+        if !without_time.contains(&i) {
+            text.push_str("processing = { dist = \"constant\", value = 1 }\n");
+        }
+        if i > 0 {
+            text.push_str(&format!("input = \"b{i}\"\n"));
+        }
+    }
+    for i in 1..n {
+        text.push_str(&format!("\n[[buffers]]\nname = \"b{i}\"\ncapacity = 2\n"));
+    }
+    text
+}
+
+/// Validation used to compare every station with every route step (about 38 s
+/// for 20 000 stations); it is linear now. The test checks the result, not the
+/// time: every station of a long line gets its processing time.
+#[test]
+fn long_line_validation_resolves_every_station() {
+    let n = 20_000;
+    let scenario = Scenario::from_toml(&long_line(n, &[]), "long.toml").expect("valid");
+    let line = scenario.line();
+    assert_eq!(line.stations.len(), n);
+    assert_eq!(line.buffers.len(), n - 1);
+    assert_eq!(line.products[0].route.len(), n);
+    for (i, station) in line.stations.iter().enumerate() {
+        assert_eq!(station.name, format!("s{i}"));
+        assert_eq!(
+            station.processing[0].as_ref().map(|d| d.mean()),
+            Some(1.0),
+            "station {i}"
+        );
+    }
+}
+
+#[test]
+fn long_line_names_the_station_without_a_processing_time() {
+    let message = Scenario::from_toml(&long_line(20_000, &[19_998]), "long.toml")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "long.toml:100006: stations[19998].processing: station `s19998` has no processing time for \
+         product `p`, which visits it: give `processing` or `processing_by_product.p`"
+    );
+}
+
+/// The message of the error `text` gives as a scenario or as an experiment.
+fn error(text: &str) -> String {
+    error_with(text, &ExperimentOptions::default())
+}
+
+fn error_with(text: &str, options: &ExperimentOptions) -> String {
+    match Scenario::from_toml(text, "h.toml") {
+        Err(e) => e.to_string(),
+        Ok(scenario) => Experiment::new(&scenario, options)
+            .expect_err("invalid experiment")
+            .to_string(),
+    }
+}
+
+/// [`MINIMAL`] with `lines` appended (to station `A`, or after it for a new table).
+fn appended(lines: &str) -> String {
+    format!("{MINIMAL}{lines}")
+}
+
+// Factor grids too large to build.
+
+#[test]
+fn grid_of_seventy_factors_is_refused_before_it_is_built() {
+    let factors =
+        "[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [1, 2]\n".repeat(70);
+    assert_eq!(
+        error(&appended(&format!("\n{factors}"))),
+        "h.toml: experiment.factors: 1 variant(s) × a grid of 70 factors is about 1.181e21 \
+         design points, more than the 10000 an experiment may have"
+    );
+}
+
+#[test]
+fn grid_of_a_million_points_is_refused_before_it_is_built() {
+    let values: Vec<String> = (1..=100).map(|v| v.to_string()).collect();
+    let factor = format!(
+        "[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [{}]\n",
+        values.join(", ")
+    );
+    assert_eq!(
+        error(&appended(&format!("\n{}", factor.repeat(3)))),
+        "h.toml: experiment.factors: 1 variant(s) × a grid of 100 × 100 × 100 values is \
+         1000000 design points, more than the 10000 an experiment may have"
+    );
+}
+
+#[test]
+fn replications_above_the_maximum_name_the_field() {
+    assert_eq!(
+        error(&appended(
+            "\n[experiment]\nreplications = 9223372036854775807\n"
+        )),
+        "h.toml:22: experiment.replications: must be an integer from 1 to 1000000000, got \
+         9223372036854775807"
+    );
+    assert_eq!(
+        error_with(
+            MINIMAL,
+            &ExperimentOptions {
+                replications: Some(u64::MAX),
+                ..Default::default()
+            }
+        ),
+        "h.toml: replications: must be an integer from 1 to 1000000000, got 18446744073709551615"
+    );
+}
+
+// Run settings that a variant or a factor would change for one design point only.
+
+#[test]
+fn variant_setting_the_horizon_is_refused() {
+    assert_eq!(
+        error(&appended(
+            "\n[[experiment.variants]]\nname = \"long\"\nset = { \"scenario.horizon\" = 5000 }\n"
+        )),
+        "h.toml: experiment.variants[0]: variant `long` changes `scenario.horizon` from 1000 to \
+         5000: every design point runs with the same run settings; use `experiment.horizon`"
+    );
+}
+
+#[test]
+fn variant_setting_the_seed_is_refused() {
+    assert_eq!(
+        error(&appended(
+            "\n[[experiment.variants]]\nname = \"other\"\nset = { \"scenario.seed\" = 5 }\n"
+        )),
+        "h.toml: experiment.variants[0]: variant `other` changes `scenario.seed` from 1 to 5: \
+         every design point runs with the same run settings; use `experiment.seed` or `--seed`"
+    );
+}
+
+#[test]
+fn factor_over_the_warmup_is_refused() {
+    assert_eq!(
+        error(&appended(
+            "\n[[experiment.factors]]\nparameter = \"scenario.warmup\"\nvalues = [0, 100]\n"
+        )),
+        "h.toml: experiment.factors[0].parameter: factor `scenario.warmup` changes \
+         `scenario.warmup` from 0 to 100: every design point runs with the same run settings; \
+         use `experiment.warmup`"
+    );
+}
+
+#[test]
+fn invalid_experiment_warmup_names_experiment_warmup() {
+    assert_eq!(
+        error(&appended("\n[experiment]\nwarmup = 5000\n")),
+        "h.toml:22: experiment.warmup: must be at least 0 and below the horizon 1000, got 5000"
+    );
+}
+
+#[test]
+fn empty_variant_name_is_refused() {
+    assert_eq!(
+        error(&appended("\n[[experiment.variants]]\nname = \" \"\n")),
+        "h.toml:22: experiment.variants[0].name: must not be empty"
+    );
+}
+
+// Two saturated sources on one buffer: the second used to replace the first.
+
+#[test]
+fn two_saturated_sources_feeding_one_buffer_are_refused() {
+    let text = MINIMAL.replace(
+        "[[sinks]]",
+        "[[sources]]\nname = \"src2\"\nkind = \"saturated\"\n\n[[sinks]]",
+    );
+    assert_eq!(
+        error(&text),
+        "h.toml:16: sources[1].kind: saturated sources `src` and `src2` both feed the input of \
+         station `A`; one saturated source per first buffer (give one source a `mix` of both \
+         products)"
+    );
+}
+
+// Names.
+
+#[test]
+fn failure_mode_name_with_a_slash_is_refused() {
+    // Streams are keyed by `station/mode`: station `A/b` mode `c` and station
+    // `A` mode `b/c` would share their random numbers.
+    assert_eq!(
+        error(&appended(
+            "failures = [{ name = \"b/c\", ttf = { dist = \"exponential\", mean = 100 }, \
+             ttr = { dist = \"constant\", value = 1 } }]\n"
+        )),
+        "h.toml:20: stations[0].failures[0].name: must not contain `/`, got `b/c`"
+    );
+}
+
+#[test]
+fn name_with_a_newline_is_refused() {
+    let text = MINIMAL.replace("name = \"A\"", "name = \"A\\nB\"");
+    assert_eq!(
+        error(&text),
+        "h.toml:18: stations[0].name: must not contain control characters such as a newline or \
+         a tab, got \"A\\nB\""
+    );
+}
+
+#[test]
+fn unknown_name_lists_a_handful_of_known_names() {
+    let mut text = MINIMAL.replace("route = [\"A\"]", "route = [\"X\"]");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "\n[[stations]]\nname = \"S{i:02}\"\nprocessing = {{ dist = \"constant\", value = 1 }}\n"
+        ));
+    }
+    assert_eq!(
+        error(&text),
+        "h.toml:8: products[0].route[0]: unknown station `X` (known: `A`, `S00`, `S01`, `S02`, \
+         `S03`, `S04`, `S05`, `S06`, … and 13 more)"
+    );
+}
+
+#[test]
+fn buffer_capacity_above_the_maximum_says_the_maximum() {
+    assert_eq!(
+        error(&appended(
+            "input = \"q\"\n\n[[buffers]]\nname = \"q\"\ncapacity = 4294967295\n"
+        )),
+        "h.toml:24: buffers[0].capacity: must be an integer from 0 to 4294967294 (omit it for \
+         an unlimited buffer), got 4294967295"
+    );
+}
+
+// Variant files outside the study.
+
+/// A directory of its own under the temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "linetwin-hardening-{}-{}-{label}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(path.join("study")).expect("create the directory");
+        Self(path)
+    }
+
+    /// Writes `text` to `name` (relative to the directory) and returns its path.
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("write the file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The experiment error of `study/main.toml` whose one variant names `file`.
+fn variant_error(dir: &TempDir, file: &str, allow_outside: bool) -> String {
+    let text = appended(&format!(
+        "\n[[experiment.variants]]\nname = \"v\"\nscenario = {}\n",
+        toml::Value::String(file.to_owned())
+    ));
+    let main = dir.write("study/main.toml", &text);
+    let scenario = Scenario::from_path(&main).expect("valid scenario");
+    Experiment::new(
+        &scenario,
+        &ExperimentOptions {
+            allow_outside,
+            ..Default::default()
+        },
+    )
+    .map(|e| format!("ok: {} design points", e.design_points.len()))
+    .unwrap_or_else(|e| e.to_string().replace(&*dir.0.to_string_lossy(), "DIR"))
+}
+
+#[test]
+fn variant_file_outside_the_study_is_refused_unread() {
+    let dir = TempDir::new("outside");
+    let secret = dir.write("secret.toml", "[scenario]\npassword = \"hunter2\"\n");
+    let absolute = secret.to_str().expect("UTF-8 path").to_owned();
+    for name in [absolute.as_str(), "../secret.toml", "./../secret.toml"] {
+        let message = variant_error(&dir, name, false);
+        assert_eq!(
+            message,
+            format!(
+                "DIR/study/main.toml: experiment.variants[0].scenario: `{}` must be a path inside \
+                 the scenario's directory (no `..`, not absolute, no link out of it); \
+                 `--allow-outside` lifts this for trusted files",
+                name.replace(&*dir.0.to_string_lossy(), "DIR")
+            )
+        );
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}
+
+#[test]
+fn variant_file_that_is_not_a_scenario_is_not_quoted() {
+    let dir = TempDir::new("not-scenario");
+    dir.write("study/passwd", "root:x:0:0:hunter2:/root:/bin/sh\n");
+    let message = variant_error(&dir, "passwd", false);
+    assert_eq!(
+        message,
+        "DIR/study/main.toml: experiment.variants[0].scenario: `passwd` is not a scenario file \
+         (TOML with a `[scenario]` table)"
+    );
+}
+
+#[test]
+fn allow_outside_reads_a_trusted_variant_file() {
+    let dir = TempDir::new("allowed");
+    dir.write("other.toml", MINIMAL);
+    assert_eq!(
+        variant_error(&dir, "../other.toml", true),
+        "ok: 2 design points"
+    );
+}
+
+#[test]
+fn missing_variant_file_names_the_variant_field() {
+    let dir = TempDir::new("missing");
+    assert_eq!(
+        variant_error(&dir, "missing.toml", false),
+        "DIR/study/main.toml: experiment.variants[0].scenario: `missing.toml`: cannot read the \
+         file: No such file or directory (os error 2)"
+    );
+}
+
+// The command line.
+
+fn linetwin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_linetwin"))
+        .args(args)
+        .output()
+        .expect("linetwin starts")
+}
+
+/// The one error line of a failed command, after checking exit code 2 and an
+/// empty stdout.
+fn cli_error(args: &[&str]) -> String {
+    let output = linetwin(args);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    String::from_utf8(output.stderr)
+        .expect("UTF-8")
+        .trim_end()
+        .to_owned()
+}
+
+fn serial_line() -> String {
+    crate::library("serial_line.toml")
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned()
+}
+
+#[test]
+fn replications_that_overflow_blame_the_flag() {
+    assert_eq!(
+        cli_error(&[
+            "experiment",
+            &serial_line(),
+            "--replications",
+            "18446744073709551615"
+        ]),
+        "error: command line: --replications: must be an integer from 1 to 1000000000, got \
+         18446744073709551615"
+    );
+}
+
+#[test]
+fn absurd_thread_count_is_invalid_input() {
+    assert_eq!(
+        cli_error(&["experiment", &serial_line(), "--threads", "1000000"]),
+        "error: command line: --threads: must be an integer from 1 to 1024, got 1000000"
+    );
+}
+
+#[test]
+fn negative_infinity_on_the_command_line_is_a_value() {
+    let file = serial_line();
+    assert_eq!(
+        cli_error(&["run", &file, "--horizon", "-inf"]),
+        format!("error: {file}: scenario.horizon: must be positive and finite, got -inf")
+    );
+}
+
+#[test]
+fn help_opens_with_what_the_tool_does() {
+    let output = linetwin(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(help.starts_with("Simulate production lines"), "{help}");
+}
+
+// Distributions that pass "positive mean" yet mean nothing.
+
+/// [`MINIMAL`] with station `A`'s processing time replaced by `distribution`.
+fn processing(distribution: &str) -> String {
+    MINIMAL.replace(
+        r#"processing = { dist = "exponential", mean = 1.0 }"#,
+        &format!("processing = {{ {distribution} }}"),
+    )
+}
+
+#[test]
+fn tiny_processing_times_are_refused() {
+    for (distribution, mean) in [
+        (r#"dist = "constant", value = 1e-320"#, "1e-320"),
+        (r#"dist = "exponential", rate = 1e308"#, "1e-308"),
+        (
+            // 1 + 1e-300 == 1: the second value is never drawn.
+            r#"dist = "discrete", values = [0, 1], weights = [1, 1e-300]"#,
+            "0",
+        ),
+        (r#"dist = "uniform", min = 0, max = 1e-7"#, "5e-8"),
+    ] {
+        assert_eq!(
+            error(&processing(distribution)),
+            format!(
+                "h.toml:19: stations[0].processing: the mean processing time must be at least \
+                 1e-6 (a millionth of the time unit), got {mean}"
+            ),
+            "{distribution}"
+        );
+    }
+}
+
+#[test]
+fn tiny_interarrival_and_time_to_failure_are_refused() {
+    let arrivals = MINIMAL.replace(
+        "kind = \"saturated\"",
+        "kind = \"arrivals\"\ninterarrival = { dist = \"exponential\", rate = 1e300 }",
+    );
+    assert_eq!(
+        error(&arrivals),
+        "h.toml:13: sources[0].interarrival: the mean interarrival time must be at least 1e-6 \
+         (a millionth of the time unit), got 1e-300"
+    );
+    assert_eq!(
+        error(&appended(
+            "failures = [{ ttf = { dist = \"constant\", value = 1e-9 }, \
+             ttr = { dist = \"constant\", value = 1 } }]\n"
+        )),
+        "h.toml:20: stations[0].failures[0].ttf: the mean time to failure must be at least 1e-6 \
+         (a millionth of the time unit), got 1e-9"
+    );
+}
+
+#[test]
+fn lognormal_with_a_huge_sigma_is_refused() {
+    assert_eq!(
+        error(&processing(r#"dist = "lognormal", mu = 0, sigma = 50"#)),
+        "h.toml:19: stations[0].processing.sigma: must be at most 2.4483 (a cv of 20), got 50"
+    );
+    assert_eq!(
+        error(&processing(r#"dist = "lognormal", mean = 1, cv = 100"#)),
+        "h.toml:19: stations[0].processing: a lognormal distribution cannot have mean 1 and cv \
+         100: cv must be at most 20"
+    );
+}
+
+#[test]
+fn lognormal_with_an_infinite_mean_is_refused() {
+    assert_eq!(
+        error(&processing(r#"dist = "lognormal", mu = 800, sigma = 1"#)),
+        "h.toml:19: stations[0].processing: the mean must be finite, got inf"
+    );
+}
+
+#[test]
+fn weibull_with_shape_0_001_is_refused() {
+    assert_eq!(
+        error(&processing(r#"dist = "weibull", shape = 0.001, scale = 1"#)),
+        "h.toml:19: stations[0].processing.shape: must be at least 0.18661 (a cv of 20), got 0.001"
+    );
+    assert_eq!(
+        error(&processing(r#"dist = "weibull", mean = 1, cv = 21"#)),
+        "h.toml:19: stations[0].processing: a weibull distribution cannot have mean 1 and cv 21: \
+         cv must be in [0.01, 20]"
+    );
+}
+
+#[test]
+fn erlang_with_four_billion_phases_runs() {
+    // Each draw used to sum 4 294 967 295 exponentials.
+    let text = processing(r#"dist = "erlang", k = 4294967295, mean = 1"#);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    let kpis = scenario
+        .run(&scenarios::Overrides::default())
+        .expect("runs");
+    // cv = 1/sqrt(k): every operation takes 1 within 1e-4, so 999 or 1000 parts
+    // complete by the horizon of 1000.
+    assert!(
+        (999..=1000).contains(&kpis.line.parts_completed),
+        "{}",
+        kpis.line.parts_completed
+    );
+}
+
+// Unstable lines and other warnings.
+
+/// [`MINIMAL`] fed by random arrivals with mean interarrival `mean` instead of
+/// its saturated source (station `A`: exponential, mean 1, unlimited input).
+fn arrivals_every(mean: f64) -> String {
+    MINIMAL.replace(
+        "kind = \"saturated\"",
+        &format!("kind = \"arrivals\"\ninterarrival = {{ dist = \"exponential\", mean = {mean} }}"),
+    )
+}
+
+#[test]
+fn overloaded_station_with_an_unlimited_buffer_is_warned_of() {
+    let scenario = Scenario::from_toml(&arrivals_every(0.8), "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: offered load 1.250 is at or above its capacity with an unlimited buffer \
+          in front: its queue grows without bound (unstable line)"
+        ]
+    );
+    let stable = Scenario::from_toml(&arrivals_every(1.25), "h.toml").expect("valid");
+    assert!(stable.warnings.is_empty(), "{:?}", stable.warnings);
+}
+
+#[test]
+fn overloaded_station_behind_a_finite_buffer_is_not_warned_of() {
+    let text = arrivals_every(0.5) + "input = \"q\"\n\n[[buffers]]\nname = \"q\"\ncapacity = 3\n";
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+#[test]
+fn run_warns_of_an_unstable_line_on_stderr() {
+    let path = std::env::temp_dir().join(format!(
+        "linetwin-hardening-{}-unstable.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, arrivals_every(0.8)).expect("write");
+    let file = path.to_str().expect("UTF-8").to_owned();
+    let output = linetwin(&["run", &file, "--horizon", "100"]);
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stderr).expect("UTF-8"),
+        format!(
+            "warning: {file}: station `A`: offered load 1.250 is at or above its capacity with \
+             an unlimited buffer in front: its queue grows without bound (unstable line)\n"
+        )
+    );
+}
+
+#[test]
+fn mix_weights_not_summing_to_one_are_normalised_with_a_warning() {
+    let text = MINIMAL
+        .replace(
+            "kind = \"saturated\"",
+            "kind = \"saturated\"\nmix = { p = 3, q = 1 }",
+        )
+        .replace(
+            "[[sources]]",
+            "[[products]]\nname = \"q\"\nroute = [\"A\"]\n\n[[sources]]",
+        );
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        ["source `src`: the mix weights sum to 4, not 1; they are normalised to p 0.750, q 0.250"]
+    );
+}
+
+#[test]
+fn validate_summary_says_1_source_not_1_sources() {
+    let output = linetwin(&["validate", &serial_line()]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).expect("UTF-8"),
+        format!(
+            "{}: ok — 1 product, 10 stations, 9 buffers, 1 source, 1 sink\n",
+            serial_line()
+        )
+    );
+}
+
+#[test]
+fn comparing_a_point_with_itself_on_an_unknown_kpi_is_an_error() {
+    let scenario = Scenario::from_toml(MINIMAL, "h.toml").expect("valid");
+    let experiment = Experiment::new(
+        &scenario,
+        &ExperimentOptions {
+            replications: Some(2),
+            ..Default::default()
+        },
+    )
+    .expect("valid");
+    let result = experiment
+        .run(&|_, _| {}, &std::sync::atomic::AtomicBool::new(false))
+        .expect("runs");
+    assert_eq!(
+        result.compare(0, 0, "line.nonsense").unwrap_err(),
+        "`line.nonsense` is not a numeric KPI of both design points"
+    );
+    assert_eq!(result.compare(0, 0, "line.throughput").unwrap().mean, 0.0);
+}
