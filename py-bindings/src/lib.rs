@@ -189,7 +189,7 @@ impl CoreScenario {
     /// Runs one replication with the GIL released; returns the KPIs as the
     /// CLI's `--json` text and as its text table. `rules` are `(station,
     /// callable)` pairs: Python dispatching rules, which run with the GIL held.
-    #[pyo3(signature = (seed=None, horizon=None, warmup=None, rules=None))]
+    #[pyo3(signature = (seed=None, horizon=None, warmup=None, rules=None, replication=None))]
     fn run(
         &self,
         py: Python<'_>,
@@ -197,12 +197,13 @@ impl CoreScenario {
         horizon: Option<f64>,
         warmup: Option<f64>,
         rules: Option<Vec<(String, Py<PyAny>)>>,
+        replication: Option<u64>,
     ) -> PyResult<(String, String)> {
         let overrides = Overrides {
             seed,
             horizon,
             warmup,
-            replication: None,
+            replication,
         };
         let Some(rules) = rules.filter(|r| !r.is_empty()) else {
             return run_interruptibly(py, &self.inner, overrides);

@@ -51,6 +51,19 @@ def test_overrides_equal_the_cli_overrides(cli: Path) -> None:
     assert result.kpis["warmup"] == 500
 
 
+def test_replication_equals_the_cli_replication(cli: Path) -> None:
+    file = library("serial_line.toml")
+    output = run_cli(cli, "run", file, "--json", "--horizon", "3000", "--replication", "2")
+    assert output.returncode == 0, output.stderr
+    scenario = linetwin.Scenario.from_toml(file)
+    result = scenario.run(horizon=3000, replication=2)
+    assert result.kpis == json.loads(output.stdout)
+    assert result.kpis["replication"] == 2
+    assert result.kpis != scenario.run(horizon=3000).kpis
+    with pytest.raises(ValueError, match="argument 'replication' must be an integer from 0"):
+        scenario.run(replication=-1)
+
+
 def test_str_is_the_cli_table(cli: Path) -> None:
     output = run_cli(cli, "run", library("assembly_line.toml"), "--seed", "3")
     assert output.returncode == 0, output.stderr

@@ -61,6 +61,7 @@ class CoreScenario:
         warmup: float | None = None,
         rules: Sequence[tuple[str, Callable[[list[dict[str, Any]], dict[str, Any]], object]]]
         | None = None,
+        replication: int | None = None,
     ) -> tuple[str, str]:
         """Runs one replication with the GIL released; returns the KPIs as the
         CLI's `--json` text and as its text table."""

@@ -27,15 +27,16 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _optional_seed(func: str, value: object) -> int | None:
+def _optional_seed(func: str, value: object, arg: str = "seed") -> int | None:
+    """An unsigned 64-bit integer argument (a seed, a replication index), or None."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{func}: argument 'seed' must be an int or None, not {_type_name(value)}")
+        raise TypeError(f"{func}: argument '{arg}' must be an int or None, not {_type_name(value)}")
     seed = operator.index(value)
     if not 0 <= seed <= _U64_MAX:
         raise ValueError(
-            f"{func}: argument 'seed' must be an integer from 0 to {_U64_MAX}, got {seed}"
+            f"{func}: argument '{arg}' must be an integer from 0 to {_U64_MAX}, got {seed}"
         )
     return seed
 
@@ -177,12 +178,16 @@ class Scenario:
         horizon: float | None = None,
         warmup: float | None = None,
         rules: Mapping[str, Rule] | None = None,
+        replication: int | None = None,
     ) -> RunResult:
         """Runs one replication and returns its KPIs.
 
         ``seed``, ``horizon`` and ``warmup`` override the scenario's
         ``[scenario]`` settings, like the CLI's ``--seed``, ``--horizon`` and
-        ``--warmup``. The simulation runs with the GIL released, so other
+        ``--warmup``; ``replication`` (default 0) picks replication i's random
+        streams, like ``--replication``: with an experiment's seed, horizon and
+        warm-up it replays replication i of the experiment's first design
+        point. The simulation runs with the GIL released, so other
         Python threads go on meanwhile, and Ctrl-C raises KeyboardInterrupt
         within a fraction of a second (the engine cannot stop inside a
         replication: an interrupted one finishes in the background and its
@@ -221,7 +226,8 @@ class Scenario:
                         f"got {station!r}: {type(rule).__name__}"
                     )
                 rules_.append((station, rule))
-        text, table = self._core.run(seed_, horizon_, warmup_, rules_)
+        replication_ = _optional_seed(func, replication, "replication")
+        text, table = self._core.run(seed_, horizon_, warmup_, rules_, replication_)
         return RunResult(text, table)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str]]:
