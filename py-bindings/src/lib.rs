@@ -71,10 +71,22 @@ impl CoreScenario {
         Ok(Self { inner })
     }
 
-    /// Parses and validates scenario TOML `text`; `origin` names it in errors.
+    /// Parses and validates scenario TOML `text`; `origin` names it in errors,
+    /// and the files it names are relative to `dir` (None: none may be named).
     #[staticmethod]
-    fn from_toml(py: Python<'_>, text: String, origin: String) -> PyResult<Self> {
-        let result = py.detach(|| no_panic(|| scenarios::Scenario::from_toml(&text, &origin)))?;
+    #[pyo3(signature = (text, origin, dir=None))]
+    fn from_toml(
+        py: Python<'_>,
+        text: String,
+        origin: String,
+        dir: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        let result = py.detach(|| {
+            no_panic(|| match &dir {
+                Some(dir) => scenarios::Scenario::from_toml_in(&text, &origin, dir),
+                None => scenarios::Scenario::from_toml(&text, &origin),
+            })
+        })?;
         let inner = result.map_err(scenario_error)?;
         Ok(Self { inner })
     }
@@ -178,6 +190,15 @@ impl CoreScenario {
     #[getter]
     fn origin(&self) -> &str {
         self.inner.origin()
+    }
+
+    /// The directory the files the scenario names are relative to, if any.
+    #[getter]
+    fn dir(&self) -> Option<PathBuf> {
+        // Absolute, so that a pickled scenario finds its files from any directory.
+        self.inner
+            .dir()
+            .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf()))
     }
 
     /// Structural oddities that do not stop a run.

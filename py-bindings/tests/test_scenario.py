@@ -209,6 +209,22 @@ def test_scenarios_and_results_pickle() -> None:
     assert copy.run(seed=8, horizon=3000).kpis == result.kpis
 
 
+def test_a_scenario_with_an_orders_file_pickles_with_its_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = linetwin.Scenario.from_toml(library("mixed_model_line.toml"))
+    expected = scenario.run(horizon=600).kpis
+    # Unpickled elsewhere, it still finds mixed_model_orders.csv next to its file.
+    monkeypatch.chdir(tmp_path)
+    copy = pickle.loads(pickle.dumps(scenario))
+    assert copy == scenario
+    assert copy.run(horizon=600).kpis == expected
+    experiment = linetwin.Experiment(scenario, replications=2, seed=4, horizon=600)
+    again = pickle.loads(pickle.dumps(experiment))
+    assert again.design_points == experiment.design_points
+    assert again.run().to_json() == experiment.run().to_json()
+
+
 def test_orders_from_python_and_their_frame() -> None:
     # Three A (2 min each) due at 5, then two B (3 min) released at 1, due at 20:
     # A done at 2, 4, 6 (order late by 1), B at 9, 12.

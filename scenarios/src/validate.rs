@@ -185,11 +185,6 @@ impl Scenario {
         issue.locate(&self.origin, self.text.as_deref())
     }
 
-    /// The directory of the scenario file, if it was read from one.
-    pub(crate) fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
-    }
-
     /// The scenario as TOML (the same format it is read from).
     pub fn to_toml(&self) -> String {
         toml::to_string(&self.file)
@@ -199,6 +194,12 @@ impl Scenario {
     /// Where the scenario came from (a path, or a label for specs built in code).
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// The directory the files it names (orders CSV, variant scenarios) are
+    /// relative to: its file's, or the one given to [`Scenario::from_toml_in`].
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// The run options of the file with `overrides` applied and checked.

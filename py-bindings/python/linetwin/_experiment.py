@@ -309,6 +309,11 @@ class Experiment:
         self._scenario = Scenario(core)
         self._core = CoreExperiment(core, self._seed)
 
+    def __reduce__(self) -> tuple[Any, tuple[Scenario, int | None, int | None]]:
+        """Pickles as its scenario (which holds the ``[experiment]`` section and
+        its directory), seed and thread count."""
+        return (_restore_experiment, (self._scenario, self._seed, self._threads))
+
     @property
     def scenario(self) -> Scenario:
         """The scenario with this experiment as its ``[experiment]`` section:
@@ -366,6 +371,11 @@ class Experiment:
             f"<Experiment {self._scenario.name!r}: {points} design point"
             f"{'s' if points != 1 else ''}, up to {self.planned_runs} runs>"
         )
+
+
+def _restore_experiment(scenario: Scenario, seed: int | None, threads: int | None) -> Experiment:
+    """An unpickled :class:`Experiment`."""
+    return Experiment(scenario, seed=seed, threads=threads)
 
 
 class ExperimentResult:

@@ -27,8 +27,9 @@ class CoreScenario:
         """Reads and validates the scenario TOML file at `path`."""
 
     @staticmethod
-    def from_toml(text: str, origin: str) -> CoreScenario:
-        """Parses and validates scenario TOML `text`; `origin` names it in errors."""
+    def from_toml(text: str, origin: str, dir: str | None = None) -> CoreScenario:
+        """Parses and validates scenario TOML `text`; `origin` names it in errors,
+        and the files it names are relative to `dir`."""
 
     @staticmethod
     def from_dict(spec: Any, origin: str) -> CoreScenario:
@@ -49,6 +50,10 @@ class CoreScenario:
     @property
     def origin(self) -> str:
         """Where the scenario came from: a path, or a label such as `<python>`."""
+
+    @property
+    def dir(self) -> str | None:
+        """The directory the files the scenario names are relative to, if any."""
 
     @property
     def warnings(self) -> list[str]:

@@ -116,11 +116,20 @@ class Scenario:
         return cls(CoreScenario.from_path(path))
 
     @classmethod
-    def from_toml_string(cls, text: str, origin: str = "<string>") -> Scenario:
-        """Parses and validates scenario TOML ``text``; ``origin`` names it in errors."""
-        text = _text("Scenario.from_toml_string()", "text", text)
-        origin = _text("Scenario.from_toml_string()", "origin", origin)
-        return cls(CoreScenario.from_toml(text, origin))
+    def from_toml_string(
+        cls,
+        text: str,
+        origin: str = "<string>",
+        directory: str | os.PathLike[str] | None = None,
+    ) -> Scenario:
+        """Parses and validates scenario TOML ``text``; ``origin`` names it in
+        errors. Files it names (an orders CSV, variant scenarios) are relative
+        to ``directory``, as if the text had been read from a file there."""
+        func = "Scenario.from_toml_string()"
+        text = _text(func, "text", text)
+        origin = _text(func, "origin", origin)
+        dir_ = None if directory is None else str(_path(func, "directory", directory))
+        return cls(CoreScenario.from_toml(text, origin, dir_))
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], origin: str = "<python>") -> Scenario:
@@ -230,9 +239,10 @@ class Scenario:
         text, table = self._core.run(seed_, horizon_, warmup_, rules_, replication_)
         return RunResult(text, table)
 
-    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
-        """Pickles as its TOML text and origin (for multiprocessing, Dask, ...)."""
-        return (Scenario.from_toml_string, (self._core.to_toml(), self.origin))
+    def __reduce__(self) -> tuple[Any, tuple[str, str, str | None]]:
+        """Pickles as its TOML text, origin and directory (for multiprocessing,
+        Dask, ...): the files it names are found again where they were."""
+        return (Scenario.from_toml_string, (self._core.to_toml(), self.origin, self._core.dir))
 
     def __eq__(self, other: object) -> bool:
         """Two scenarios are equal when they describe the same file (origin aside)."""

@@ -367,7 +367,12 @@ fn setup_job_set(rule: DispatchRule) -> Vec<f64> {
     }
     let mut spec = line.build();
     spec.stations[machine].rule = rule;
-    let kpis = run(&spec, 100.0);
+    completions(&spec)
+}
+
+/// Completion times of the orders of `spec`, all done by t = 100.
+fn completions(spec: &LineSpec) -> Vec<f64> {
+    let kpis = run(spec, 100.0);
     let table = &kpis.orders.as_ref().expect("the line has orders").table;
     table.iter().map(|o| o.completion.expect("done")).collect()
 }
@@ -427,9 +432,7 @@ fn route_job_set(rule: DispatchRule) -> Vec<f64> {
     }
     let mut spec = line.build();
     spec.stations[s0].rule = rule;
-    let kpis = run(&spec, 100.0);
-    let table = &kpis.orders.as_ref().expect("the line has orders").table;
-    table.iter().map(|o| o.completion.expect("done")).collect()
+    completions(&spec)
 }
 
 /// MOPNR and LWKR take A at t = 3 (S0 3–4, S1 4–4.1), then o1 4–7; MWKR takes
