@@ -118,6 +118,13 @@ impl<'a> Tokens<'a> {
         }
     }
 
+    /// A capacity for `n` entries read from the rest of the text: never more
+    /// than the tokens left, so that a header declaring huge counts allocates
+    /// nothing before the text runs out (and says so).
+    fn capacity(&self, n: usize) -> usize {
+        n.min(self.tokens.len() - self.next)
+    }
+
     /// Skips whole lines whose first token is not an integer (headers, labels).
     fn skip_label_lines(&mut self) {
         while let Some(token) = self.peek() {
@@ -222,9 +229,9 @@ pub fn parse_job_shop(text: &str) -> Result<Instance, ParseError> {
 fn read_job_shop(tokens: &mut Tokens<'_>) -> Result<Instance, ParseError> {
     let (jobs, _) = tokens.count("the number of jobs", 1)?;
     let (machines, _) = tokens.count("the number of machines", 1)?;
-    let mut all = Vec::with_capacity(jobs);
+    let mut all = Vec::with_capacity(tokens.capacity(jobs));
     for job in 0..jobs {
-        let mut ops = Vec::with_capacity(machines);
+        let mut ops = Vec::with_capacity(tokens.capacity(machines));
         for op in 0..machines {
             let what = format!("the machine of job {job} operation {op}");
             let (value, token) = tokens.integer(&what)?;
@@ -336,13 +343,15 @@ pub fn parse_taillard_job_shops(text: &str) -> Result<Vec<TaillardInstance>, Par
         let (upper_bound, _) = tokens.integer("the upper bound")?;
         let (lower_bound, _) = tokens.integer("the lower bound")?;
         tokens.expect_label("Times")?;
-        let mut times = vec![vec![0; machines]; jobs];
-        for (job, row) in times.iter_mut().enumerate() {
-            for (op, time) in row.iter_mut().enumerate() {
-                *time = tokens
-                    .integer(&format!("the time of job {job} operation {op}"))?
-                    .0;
+        // Rows grow as they are read: memory follows the text, not the header.
+        let mut times = Vec::with_capacity(tokens.capacity(jobs));
+        for job in 0..jobs {
+            let mut row = Vec::with_capacity(tokens.capacity(machines));
+            for op in 0..machines {
+                let what = format!("the time of job {job} operation {op}");
+                row.push(tokens.integer(&what)?.0);
             }
+            times.push(row);
         }
         tokens.expect_label("Machines")?;
         let mut all = Vec::with_capacity(jobs);
@@ -396,14 +405,20 @@ pub fn parse_taillard_flow_shops(text: &str) -> Result<Vec<TaillardInstance>, Pa
                 expected: "the label `processing times :`".to_owned(),
             });
         }
-        let mut times = vec![vec![0; machines]; jobs];
+        // Machine-major rows, read before anything of the declared size is
+        // allocated, then turned job-major.
+        let mut by_machine = Vec::with_capacity(tokens.capacity(machines));
         for machine in 0..machines {
-            for (job, row) in times.iter_mut().enumerate() {
-                row[machine] = tokens
-                    .integer(&format!("the time of job {job} on machine {machine}"))?
-                    .0;
+            let mut row = Vec::with_capacity(tokens.capacity(jobs));
+            for job in 0..jobs {
+                let what = format!("the time of job {job} on machine {machine}");
+                row.push(tokens.integer(&what)?.0);
             }
+            by_machine.push(row);
         }
+        let times: Vec<Vec<_>> = (0..jobs)
+            .map(|job| by_machine.iter().map(|row| row[job]).collect())
+            .collect();
         out.push(TaillardInstance {
             instance: Instance::flow_shop("", &times)?,
             time_seed,
@@ -439,7 +454,17 @@ pub fn parse_flexible_job_shop(text: &str) -> Result<Instance, ParseError> {
     let mut tokens = Tokens::new(text);
     tokens.skip_label_lines();
     let (jobs, first) = tokens.count("the number of jobs", 1)?;
-    let (machines, _) = tokens.count("the number of machines", 1)?;
+    let (machines, machines_token) = tokens.count("the number of machines", 1)?;
+    // Operations need not use every machine, so the text does not bound the
+    // count by itself; but an instance is sized by it, and more machines than
+    // the text has numbers cannot be meant.
+    let left = tokens.capacity(usize::MAX);
+    if machines > left {
+        return Err(invalid(
+            machines_token,
+            format!("{machines} machines, but the text holds only {left} more numbers"),
+        ));
+    }
     // The optional average flexibility: a number on the header line.
     if let Some(token) = tokens.peek().filter(|t| t.line == first.line) {
         if token.text.parse::<f64>().is_err() {
@@ -459,7 +484,7 @@ pub fn parse_flexible_job_shop(text: &str) -> Result<Instance, ParseError> {
             });
         }
     }
-    let mut all = Vec::with_capacity(jobs);
+    let mut all = Vec::with_capacity(tokens.capacity(jobs));
     for job in 0..jobs {
         let (operations, _) = tokens.count(&format!("the number of operations of job {job}"), 1)?;
         let mut ops = Vec::with_capacity(operations.min(1024));

@@ -284,3 +284,40 @@ fn schedules_round_trip_through_csv_and_json() {
         assert_eq!(check(&shop, &file.schedule, &given), Ok(makespan));
     }
 }
+
+/// A header declaring far more jobs and machines than its text holds ends in
+/// the error of a short text, having allocated no more than the text holds
+/// (100 000 × 100 000 in a Taillard header used to exhaust 24 GB of memory).
+#[test]
+fn huge_headers_are_errors_not_exhausted_memory() {
+    type Parse = fn(&str) -> Result<(), twin_models::scheduling::ParseError>;
+    let cases: [(Parse, &str, &str); 3] = [
+        (
+            |t| parse_job_shop(t).map(drop),
+            "100000 100000\n0 1 1 2\n",
+            "line 2: the text ends where the machine of job 0 operation 2 was expected",
+        ),
+        (
+            |t| twin_models::scheduling::parse_taillard_job_shops(t).map(drop),
+            "Nb of jobs, Nb of Machines\n100000 100000 1 2 3 4\nTimes\n1 2\n",
+            "line 4: the text ends where the time of job 0 operation 2 was expected",
+        ),
+        (
+            |t| twin_models::scheduling::parse_taillard_flow_shops(t).map(drop),
+            "header\n100000 100000 1 2 3\nprocessing times :\n1 2\n",
+            "line 4: the text ends where the time of job 2 on machine 0 was expected",
+        ),
+    ];
+    for (parse, text, message) in cases {
+        let error = parse(text).expect_err("an oversized header");
+        assert_eq!(error.to_string(), message, "{text:?}");
+    }
+    // A flexible job shop is sized by its machine count, which the text does
+    // not bound by itself (1 000 000 000 machines exhausted 24 GB).
+    assert_eq!(
+        parse_flexible_job_shop("1 1000000000\n1 1 1 3\n")
+            .expect_err("more machines than numbers")
+            .to_string(),
+        "line 1: `1000000000`: 1000000000 machines, but the text holds only 4 more numbers"
+    );
+}
