@@ -117,6 +117,12 @@ def cpsat(
 ) -> CpSatSchedule:
     """Minimises the makespan of a job shop, flow shop or flexible job shop with CP-SAT.
 
+    Determinism: with ``workers=1`` and the same ``seed`` the search is the same every run,
+    so a solve that ends before the time limit (proving optimality) gives the same schedule
+    every time. A wall-clock limit that cuts the search short stops it wherever it got to,
+    and with several workers the workers race each other, so such runs may return different
+    schedules (of possibly different makespans) from run to run.
+
     Args:
         instance: An :class:`~linetwin.sched.Instance`, or a bundled name or file path as
             :meth:`Instance.load <linetwin.sched.Instance.load>` takes.
@@ -139,12 +145,6 @@ def cpsat(
         RuntimeError: CP-SAT found no schedule within ``time_limit``.
         linetwin.ScheduleError: The instance cannot be loaded, or (a bug) CP-SAT's answer
             fails linetwin's check.
-
-    Determinism: with ``workers=1`` and the same ``seed`` the search is the same every run,
-    so a solve that ends before the time limit (proving optimality) gives the same schedule
-    every time. A wall-clock limit that cuts the search short stops it wherever it got to,
-    and with several workers the workers race each other, so such runs may return different
-    schedules (of possibly different makespans) from run to run.
     """
     _check_arguments(time_limit, workers, seed)
     inst = instance if isinstance(instance, Instance) else Instance.load(instance)
