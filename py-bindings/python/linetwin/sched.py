@@ -300,3 +300,9 @@ def bench(
                         }
                     )
     return _frame(rows, _BENCH_COLUMNS)
+
+
+# Exact scheduling with OR-Tools CP-SAT (optional dependency), kept in linetwin/cpsat.py.
+from linetwin.cpsat import CpSatSchedule, cpsat  # noqa: E402
+
+__all__ += ["CpSatSchedule", "cpsat"]
