@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod gantt;
 pub mod library;
+pub mod robust;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -62,6 +63,10 @@ pub enum SchedError {
         /// Why.
         error: SchedulerError,
     },
+    /// A simulation that could not finish (e.g. a replication whose orders were still open at
+    /// its horizon): not bad input, a failure of the run.
+    #[error("{0}")]
+    Run(String),
     /// An infeasible schedule: every violation found, in one line.
     #[error("{origin}: the schedule is infeasible: {}", join(.violations))]
     Infeasible {

@@ -289,7 +289,9 @@ impl Scenario {
                 twin_models::RunError::Invalid(e) => RulesError::Invalid(self.invalid(e)),
                 twin_models::RunError::Rule(failure) => RulesError::Rule(failure),
                 e @ (twin_models::RunError::Deadlock(_)
-                | twin_models::RunError::WipLimit { .. }) => {
+                | twin_models::RunError::WipLimit { .. }
+                | twin_models::RunError::Rescheduler { .. }
+                | twin_models::RunError::Unfinished { .. }) => {
                     RulesError::Invalid(self.invalid(StructureError::line(e.to_string())))
                 }
             })
@@ -1085,10 +1087,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
 pub(crate) const MAX_CAPACITY: u32 = u32::MAX - 1;
 
 /// The rules' names, as written in scenario files.
-const RULES: &[&str] = &[
-    "fifo", "lifo", "spt", "lpt", "edd", "cr", "slack", "wspt", "atc", "atcs", "campaign",
-    "cyclic", "mwkr", "lwkr", "mopnr", "priority",
-];
+const RULES: &[&str] = &DispatchRule::NAMES;
 
 /// A dispatching rule by name, with its parameters checked.
 fn dispatch_rule(def: &crate::RuleDef, path: &FieldPath) -> Result<DispatchRule, Issue> {
@@ -1104,32 +1103,22 @@ fn dispatch_rule(def: &crate::RuleDef, path: &FieldPath) -> Result<DispatchRule,
             format!("must be positive and finite, got {v}"),
         )),
     };
-    let rule = match name.as_str() {
-        "fifo" => DispatchRule::Fifo,
-        "lifo" => DispatchRule::Lifo,
-        "spt" => DispatchRule::Spt,
-        "lpt" => DispatchRule::Lpt,
-        "edd" => DispatchRule::Edd,
-        "cr" => DispatchRule::CriticalRatio,
-        "slack" => DispatchRule::MinSlack,
-        "wspt" => DispatchRule::Wspt,
-        "atc" => DispatchRule::Atc {
-            k: positive(k, "k", 2.0)?,
+    let rule = match DispatchRule::from_name(name) {
+        Some(DispatchRule::Atc { k: default }) => DispatchRule::Atc {
+            k: positive(k, "k", default)?,
         },
-        "atcs" => DispatchRule::Atcs {
-            k1: positive(k1, "k1", 2.0)?,
-            k2: positive(k2, "k2", 1.0)?,
+        Some(DispatchRule::Atcs {
+            k1: default1,
+            k2: default2,
+        }) => DispatchRule::Atcs {
+            k1: positive(k1, "k1", default1)?,
+            k2: positive(k2, "k2", default2)?,
         },
-        "campaign" => DispatchRule::Campaign,
-        "cyclic" => DispatchRule::CyclicFamily,
-        "mwkr" => DispatchRule::Mwkr,
-        "lwkr" => DispatchRule::Lwkr,
-        "mopnr" => DispatchRule::Mopnr,
-        "priority" => DispatchRule::Priority,
-        other => {
+        Some(rule) => rule,
+        None => {
             return Err(Issue::new(
                 name_path,
-                format!("unknown rule `{other}` (known: {})", RULES.join(", ")),
+                format!("unknown rule `{name}` (known: {})", RULES.join(", ")),
             ));
         }
     };

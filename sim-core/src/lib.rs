@@ -27,4 +27,6 @@ pub use distribution::{
 pub use random::{RandomStream, StreamKey};
 pub use replication::run_replications;
 pub use simulation::{Model, Simulation};
-pub use stats::{ConfidenceInterval, QuantileSketch, Tally, TimeWeighted};
+pub use stats::{
+    ConfidenceInterval, ProportionInterval, QuantileSketch, Tally, TimeWeighted, student_t_quantile,
+};

@@ -2,7 +2,7 @@
 //! Student-t confidence intervals.
 
 use sketches_ddsketch::{Config, DDSketch};
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// Count, mean, variance, min and max of observations (Welford's algorithm).
 ///
@@ -252,14 +252,88 @@ impl ConfidenceInterval {
     }
 }
 
-/// The `p`-quantile of Student's t with `dof` degrees of freedom.
-fn student_t_quantile(p: f64, dof: f64) -> f64 {
+/// The Wilson score interval of a proportion: `successes` out of `n` trials,
+/// at confidence `level` (e.g. 0.95). Unlike the normal (Wald) interval it
+/// stays inside [0, 1] and does not collapse to a point at 0 or n successes.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct ProportionInterval {
+    /// `successes / n`.
+    pub estimate: f64,
+    /// Lower end.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+    /// Number of trials.
+    pub n: u64,
+}
+
+impl ProportionInterval {
+    /// The Wilson interval (Wilson 1927): with `z` the standard normal
+    /// `(1 + level) / 2` quantile and `p = successes / n`, the centre is
+    /// `(p + z²/2n) / (1 + z²/n)` and the half-width
+    /// `z / (1 + z²/n) · sqrt(p(1 − p)/n + z²/4n²)`. NaN ends when `n` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sim_core::ProportionInterval;
+    ///
+    /// let all = ProportionInterval::wilson(20, 20, 0.95);
+    /// assert_eq!(all.estimate, 1.0);
+    /// assert!(all.low > 0.83 && all.low < 0.84); // 20 / (20 + z²) = 0.8389
+    /// assert!((all.high - 1.0).abs() < 1e-12);
+    /// ```
+    pub fn wilson(successes: u64, n: u64, level: f64) -> Self {
+        if n == 0 {
+            return Self {
+                estimate: f64::NAN,
+                low: f64::NAN,
+                high: f64::NAN,
+                n,
+            };
+        }
+        let z = Normal::new(0.0, 1.0).map_or(f64::NAN, |d| d.inverse_cdf(0.5 + level / 2.0));
+        let (k, n_f) = (successes as f64, n as f64);
+        let p = k / n_f;
+        let z2 = z * z;
+        let denominator = 1.0 + z2 / n_f;
+        let centre = (p + z2 / (2.0 * n_f)) / denominator;
+        let half = z / denominator * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
+        Self {
+            estimate: p,
+            low: (centre - half).max(0.0),
+            high: (centre + half).min(1.0),
+            n,
+        }
+    }
+}
+
+/// The `p`-quantile of Student's t with `dof` (> 0, not necessarily
+/// integral) degrees of freedom; NaN for other `dof`.
+pub fn student_t_quantile(p: f64, dof: f64) -> f64 {
     StudentsT::new(0.0, 1.0, dof).map_or(f64::NAN, |t| t.inverse_cdf(p))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_matches_newcombes_published_intervals() {
+        // Newcombe (1998), Statistics in Medicine 17:857-872, table II, method 3
+        // (score interval without continuity correction), to 4 decimals.
+        for (k, n, low, high) in [
+            (81, 263, 0.2553, 0.3662),
+            (15, 148, 0.0624, 0.1605),
+            (0, 20, 0.0, 0.1611),
+            (1, 29, 0.0061, 0.1718),
+        ] {
+            let ci = ProportionInterval::wilson(k, n, 0.95);
+            assert!((ci.low - low).abs() < 5e-5, "{k}/{n}: low {}", ci.low);
+            assert!((ci.high - high).abs() < 5e-5, "{k}/{n}: high {}", ci.high);
+        }
+        assert!(ProportionInterval::wilson(0, 0, 0.95).low.is_nan());
+    }
 
     #[test]
     fn tally_matches_two_pass_formulas_and_merges_exactly() {

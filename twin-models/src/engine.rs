@@ -15,6 +15,7 @@ mod flow;
 mod interrupt;
 pub(crate) mod order;
 mod part;
+mod plan;
 mod server;
 mod setup;
 mod source;
@@ -24,6 +25,9 @@ use sim_core::{EventCalendar, Model, Simulation};
 pub use build::CompiledLine;
 pub use deadlock::Deadlock;
 pub use dispatch::{Candidate, Decision, DispatchPolicy, RuleFailure};
+pub use plan::{
+    Executed, Execution, OrderStatus, PlannedOp, Reschedule, Rescheduler, ShopState, StationStatus,
+};
 
 use crate::graph::StructureError;
 use crate::kpi::Kpis;
@@ -155,6 +159,10 @@ impl CompiledLine {
             RunError::Rule(failure) => StructureError::line(failure.to_string()),
             e @ RunError::WipLimit { .. } => StructureError::line(e.to_string()),
             RunError::Deadlock(deadlock) => StructureError::line(deadlock.to_string()),
+            // Only an execution reschedules or stops with open orders.
+            e @ (RunError::Rescheduler { .. } | RunError::Unfinished { .. }) => {
+                StructureError::line(e.to_string())
+            }
         })
     }
 
@@ -224,6 +232,29 @@ pub enum RunError {
         /// When the limit was passed.
         time: f64,
     },
+    /// The rescheduler of an execution failed, or returned a plan that is not
+    /// valid.
+    #[error("rescheduling at t = {time} failed: {message}")]
+    Rescheduler {
+        /// When.
+        time: f64,
+        /// What the rescheduler (or the check of its plan) said.
+        message: String,
+    },
+    /// An execution reached its horizon with orders still open.
+    #[error(
+        "{open} of {orders} orders were not done by the horizon t = {horizon}: the line stalled \
+         (with finite buffers, a station waiting for its next planned operation can block the \
+         parts it needs) or the horizon is too short"
+    )]
+    Unfinished {
+        /// Orders not done.
+        open: usize,
+        /// All orders.
+        orders: usize,
+        /// The horizon.
+        horizon: f64,
+    },
 }
 
 impl Model for Line<'_> {
@@ -239,6 +270,8 @@ impl Model for Line<'_> {
             Event::Arrival { source } => self.on_arrival(source, cal),
             Event::OrderRelease { order } => self.on_order_release(order, cal),
             Event::WarmupEnd => self.on_warmup_end(now),
+            Event::Reschedule => self.on_reschedule(cal),
+            Event::Stop => cal.clear(),
         }
     }
 }

@@ -21,8 +21,9 @@ pub mod scheduling;
 pub mod sequencing;
 
 pub use engine::{
-    Candidate, CompiledLine, Deadlock, Decision, DispatchPolicy, MAX_WIP, RuleFailure, RunError,
-    RunOptions, simulate,
+    Candidate, CompiledLine, Deadlock, Decision, DispatchPolicy, Executed, Execution, MAX_WIP,
+    OrderStatus, PlannedOp, Reschedule, Rescheduler, RuleFailure, RunError, RunOptions, ShopState,
+    StationStatus, simulate,
 };
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{

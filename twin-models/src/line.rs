@@ -210,6 +210,37 @@ pub enum DispatchRule {
 }
 
 impl DispatchRule {
+    /// The rules' names as written in scenario files, in the order of the enum
+    /// (the user rule, which has no name of its own, left out).
+    pub const NAMES: [&'static str; 16] = [
+        "fifo", "lifo", "spt", "lpt", "edd", "cr", "slack", "wspt", "atc", "atcs", "campaign",
+        "cyclic", "mwkr", "lwkr", "mopnr", "priority",
+    ];
+
+    /// The rule named `name` (as [`DispatchRule::name`] spells it), with the
+    /// default look-ahead parameters (ATC k = 2; ATCS k1 = 2, k2 = 1).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "fifo" => Self::Fifo,
+            "lifo" => Self::Lifo,
+            "spt" => Self::Spt,
+            "lpt" => Self::Lpt,
+            "edd" => Self::Edd,
+            "cr" => Self::CriticalRatio,
+            "slack" => Self::MinSlack,
+            "wspt" => Self::Wspt,
+            "atc" => Self::Atc { k: 2.0 },
+            "atcs" => Self::Atcs { k1: 2.0, k2: 1.0 },
+            "campaign" => Self::Campaign,
+            "cyclic" => Self::CyclicFamily,
+            "mwkr" => Self::Mwkr,
+            "lwkr" => Self::Lwkr,
+            "mopnr" => Self::Mopnr,
+            "priority" => Self::Priority,
+            _ => return None,
+        })
+    }
+
     /// The rule's name as written in scenario files.
     pub fn name(self) -> &'static str {
         match self {

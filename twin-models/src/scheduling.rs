@@ -36,8 +36,10 @@ mod evaluate;
 mod instance;
 mod neh;
 mod parse;
+mod robust;
 mod rules;
 mod schedule;
+mod twin;
 
 pub use evaluate::{Evaluator, Violation, check};
 pub use instance::{Alternative, Instance, InstanceError, ShopKind};
@@ -46,11 +48,16 @@ pub use parse::{
     ParseError, TaillardInstance, parse_flexible_job_shop, parse_flow_shop, parse_job_shop,
     parse_or_library, parse_taillard_flow_shops, parse_taillard_job_shops,
 };
-pub use rules::{Assignment, Dispatcher, Rule, Scheme, UnknownRule};
+pub use robust::{
+    Comparison, Dues, OrderOutcome, Planned, Policy, PolicyReport, Realised, RobustError,
+    RobustOptions, Robustness, Summary, draw_durations, robustness,
+};
+pub use rules::{Assignment, Dispatcher, PartialState, Rule, Scheme, UnknownRule};
 pub use schedule::{
     CSV_HEADER, JSON_FORMAT, OperationRef, Schedule, ScheduleFile, ScheduleFormatError,
     ScheduleTimes,
 };
+pub use twin::{Breakdowns, DispatcherRescheduler, Twin, TwinError, TwinOptions};
 
 /// Why a scheduler produced no schedule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

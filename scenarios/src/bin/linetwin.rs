@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions, MAX_REPLICATIONS};
 use scenarios::scheduling::{
     BenchScheduler, InstanceFormat, SchedError, Timing, bench, gantt, load_instance, load_schedule,
-    timing,
+    robust, timing,
 };
 use scenarios::setups::SetupsReport;
 use scenarios::{Overrides, Scenario, ScenarioError, report};
@@ -28,6 +28,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run one replication of a scenario and print its KPIs.
@@ -148,6 +150,71 @@ enum SchedCommand {
         #[command(flatten)]
         options: SchedOptions,
         /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Execute a schedule in its twin under random processing times and breakdowns, and
+    /// compare execution policies on the same disturbances (planned against realised).
+    Robust {
+        /// A bundled instance name or an instance file.
+        instance: String,
+        /// The schedule to execute, CSV or JSON (as `sched solve` writes it).
+        #[arg(long, conflicts_with = "scheduler")]
+        schedule: Option<PathBuf>,
+        /// Or build the schedule with this scheduler (spt, lpt, mwkr, lwkr, mopnr, fifo,
+        /// random[:SEED], neh; active scheme).
+        #[arg(long)]
+        scheduler: Option<String>,
+        /// Execution policies, comma-separated or repeated; the first is the baseline:
+        /// keep (each machine keeps its sequence), redispatch[:RULE] (machines keep their
+        /// operations, a dispatching rule orders them), reschedule[:RULE] (replanned by a
+        /// scheduling rule every --period and/or --on-failure).
+        #[arg(long, value_delimiter = ',', default_value = "keep")]
+        policy: Vec<String>,
+        /// Dispatching rule of `redispatch` (fifo, spt, edd, cr, slack, atc, mwkr, ...).
+        #[arg(long, default_value = "spt")]
+        rule: String,
+        /// Scheduling rule of `reschedule` (spt, lpt, mwkr, lwkr, mopnr, fifo).
+        #[arg(long, default_value = "mwkr")]
+        reschedule_rule: String,
+        /// Reschedule every so many time units.
+        #[arg(long, allow_hyphen_values = true)]
+        period: Option<f64>,
+        /// Reschedule whenever a machine fails.
+        #[arg(long)]
+        on_failure: bool,
+        /// Coefficient of variation of processing times (0: nominal times).
+        #[arg(long, default_value_t = 0.2, allow_hyphen_values = true)]
+        noise_cv: f64,
+        /// Distribution family of processing times: lognormal, gamma, normal, uniform,
+        /// triangular, weibull, erlang, exponential.
+        #[arg(long, default_value = "lognormal")]
+        noise: String,
+        /// Mean time between failures of each machine (exponential); with --mttr.
+        #[arg(long, allow_hyphen_values = true)]
+        mtbf: Option<f64>,
+        /// Mean time to repair (exponential).
+        #[arg(long, allow_hyphen_values = true)]
+        mttr: Option<f64>,
+        /// What the time to failure counts: busy (processing time), calendar, operating.
+        #[arg(long, default_value = "busy")]
+        failure_clock: String,
+        /// Input buffer capacity of each machine (default unlimited).
+        #[arg(long)]
+        buffer: Option<u32>,
+        /// Each job is due at its planned completion plus this fraction of its planned flow
+        /// time.
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        due_slack: f64,
+        /// Replications (every policy runs each on the same disturbances).
+        #[arg(long, default_value_t = 200)]
+        replications: u64,
+        /// Master seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        options: SchedOptions,
+        /// Print `linetwin.sched-robust/1` JSON.
         #[arg(long)]
         json: bool,
     },
@@ -275,7 +342,7 @@ enum Failure {
 impl From<SchedError> for Failure {
     fn from(e: SchedError) -> Self {
         match e {
-            SchedError::Io { .. } => Self::Other(e.to_string()),
+            SchedError::Io { .. } | SchedError::Run(_) => Self::Other(e.to_string()),
             other => Self::InvalidSched(other),
         }
     }
@@ -607,6 +674,70 @@ fn execute_sched(command: SchedCommand) -> Result<String, Failure> {
                 "{}: feasible, makespan {makespan}{versus} ({times})\n",
                 instance.name()
             ))
+        }
+        SchedCommand::Robust {
+            instance,
+            schedule,
+            scheduler,
+            policy,
+            rule,
+            reschedule_rule,
+            period,
+            on_failure,
+            noise_cv,
+            noise,
+            mtbf,
+            mttr,
+            failure_clock,
+            buffer,
+            due_slack,
+            replications,
+            seed,
+            options,
+            json,
+        } => {
+            let (format, assignment) = parse_options(&options)?;
+            let (instance, _) = load_instance(&instance, format)?;
+            let plan = match (schedule, scheduler) {
+                (Some(path), _) => {
+                    let file = load_schedule(&path)?;
+                    timing(&instance, &file, &path)?;
+                    file.schedule
+                }
+                (None, Some(name)) => {
+                    let mut scheduler =
+                        BenchScheduler::built_in(&name, Scheme::Active, assignment)?;
+                    scenarios::scheduling::solve(&instance, &mut scheduler)?.0
+                }
+                (None, None) => {
+                    return Err(bad_name(
+                        "give the schedule to execute: --schedule FILE or --scheduler NAME".into(),
+                    ));
+                }
+            };
+            let args = robust::RobustArgs {
+                policies: policy,
+                dispatch_rule: rule,
+                reschedule_rule,
+                period,
+                on_failure,
+                noise,
+                noise_cv,
+                mtbf,
+                mttr,
+                failure_clock,
+                buffer,
+                due_slack,
+                replications,
+                seed,
+                python_names: false,
+            };
+            let report = robust::run(&instance, &plan, &args)?;
+            Ok(if json {
+                robust::to_json(&report, &args)
+            } else {
+                robust::to_table(&report, &args)
+            })
         }
         SchedCommand::Gantt {
             instance,

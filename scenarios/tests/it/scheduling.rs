@@ -302,3 +302,169 @@ fn unknown_instances_and_rules_exit_2() {
     let err = one_error_line(&linetwin(&["sched", "solve", "ft06", "--rule", "edd"]));
     assert!(err.contains("unknown rule `edd`"), "{err}");
 }
+
+#[test]
+fn robust_json_reports_planned_against_realised_with_intervals() {
+    let schedule = TempFile::new("ft10-mwkr.csv", "");
+    let solved = linetwin(&[
+        "sched",
+        "solve",
+        "ft10",
+        "--rule",
+        "mwkr",
+        "--out",
+        schedule.arg(),
+    ]);
+    assert!(solved.status.success(), "{}", stderr(&solved));
+    let planned = Evaluator::new(&load_instance("ft10", InstanceFormat::Auto).expect("ft10").0)
+        .evaluate(
+            &Dispatcher::new(Rule::Mwkr, Scheme::Active)
+                .build(&load_instance("ft10", InstanceFormat::Auto).expect("ft10").0),
+        )
+        .expect("feasible");
+    let run = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "sched",
+            "robust",
+            "ft10",
+            "--schedule",
+            schedule.arg(),
+            "--noise-cv",
+            "0.2",
+            "--mtbf",
+            "500",
+            "--mttr",
+            "50",
+            "--replications",
+            "60",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let out = linetwin(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(stdout(&out)).expect("JSON")
+    };
+    let v = run(&["--policy", "keep,redispatch:spt", "--period", "100"]);
+    assert_eq!(v["format"], "linetwin.sched-robust/1");
+    assert_eq!(v["planned"]["makespan"], planned as f64);
+    assert_eq!(v["policy"], "keep");
+    let m = &v["realised"]["makespan"];
+    for key in ["mean", "ci95", "p50", "p90", "p95"] {
+        assert!(m[key].as_f64().is_some(), "realised.makespan.{key}: {m}");
+    }
+    assert!(m["p50"].as_f64() <= m["p90"].as_f64());
+    assert!(m["p90"].as_f64() <= m["p95"].as_f64());
+    // Jensen, with breakdowns on top: the realised mean exceeds the plan.
+    assert!(m["mean"].as_f64().expect("mean") > planned as f64);
+    for key in ["tardiness", "on_time_rate", "flow_time", "makespan_ratio"] {
+        assert!(v["realised"][key]["mean"].as_f64().is_some(), "{key}");
+    }
+    let orders = v["orders"].as_array().expect("orders");
+    assert_eq!(orders.len(), 10);
+    for o in orders {
+        let p = o["on_time"]["probability"].as_f64().expect("probability");
+        let ci = o["on_time"]["ci95"].as_array().expect("interval");
+        let (low, high) = (ci[0].as_f64().expect("low"), ci[1].as_f64().expect("high"));
+        assert!((0.0..=p).contains(&low) && (p..=1.0).contains(&high), "{o}");
+    }
+    let alt = &v["alternatives"][0];
+    assert_eq!(alt["policy"], "redispatch/spt");
+    let c = &alt["makespan_vs_first"];
+    assert!(
+        c["paired_ci95"].as_f64() < c["unpaired_ci95"].as_f64(),
+        "{c}"
+    );
+    // Same seed, same numbers; another seed, others.
+    assert_eq!(
+        run(&["--policy", "keep,redispatch:spt", "--period", "100"]),
+        v
+    );
+    assert_ne!(run(&["--seed", "2"])["realised"], v["realised"]);
+}
+
+#[test]
+fn robust_zero_noise_realises_the_plan() {
+    let out = linetwin(&[
+        "sched",
+        "robust",
+        "ft06",
+        "--scheduler",
+        "spt",
+        "--noise-cv",
+        "0",
+        "--replications",
+        "3",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(stdout(&out)).expect("JSON");
+    let planned = v["planned"]["makespan"].as_f64().expect("planned");
+    assert_eq!(v["realised"]["makespan"]["mean"].as_f64(), Some(planned));
+    assert_eq!(v["realised"]["makespan"]["ci95"].as_f64(), Some(0.0));
+    assert_eq!(v["realised"]["on_time_rate"]["mean"].as_f64(), Some(1.0));
+    assert_eq!(v["realised"]["tardiness"]["max"].as_f64(), Some(0.0));
+}
+
+#[test]
+fn robust_bad_settings_exit_2_naming_the_flag() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--scheduler", "spt", "--policy", "keep,wait"],
+            "error: --policy: unknown policy `wait` (known: keep, redispatch[:RULE], \
+             reschedule[:RULE])",
+        ),
+        (
+            &["--scheduler", "spt", "--policy", "reschedule"],
+            "error: --policy: `reschedule` needs --period, --on-failure or both",
+        ),
+        (
+            &["--scheduler", "spt", "--policy", "redispatch:fastest"],
+            "error: --policy: `redispatch:fastest`: unknown dispatching rule `fastest` (known: \
+             fifo, lifo, spt, lpt, edd, cr, slack, wspt, atc, atcs, campaign, cyclic, mwkr, \
+             lwkr, mopnr, priority)",
+        ),
+        (
+            &["--scheduler", "spt", "--noise-cv", "-1"],
+            "error: --noise-cv: must be finite and non-negative, got -1",
+        ),
+        (
+            &[
+                "--scheduler",
+                "spt",
+                "--noise",
+                "normal",
+                "--noise-cv",
+                "0.5",
+            ],
+            // ft06's first operation takes 1.
+            "error: --noise normal --noise-cv 0.5: a normal distribution cannot have mean 1 and \
+             cv 0.5: cv must be <= 1/3 (above it, truncation at 0 changes the mean); use gamma \
+             or lognormal",
+        ),
+        (
+            &["--scheduler", "spt", "--mtbf", "100"],
+            "error: --mtbf: give --mttr with it",
+        ),
+        (
+            &["--scheduler", "spt", "--mtbf", "0", "--mttr", "5"],
+            "error: --mtbf: must be positive and finite, got 0",
+        ),
+        (
+            &["--scheduler", "spt", "--replications", "0"],
+            "error: --replications: must be from 1 to 10000000, got 0",
+        ),
+        (
+            &["--scheduler", "spt", "--failure-clock", "wall"],
+            "error: --failure-clock: unknown clock `wall` (known: busy, calendar, operating)",
+        ),
+        (
+            &[],
+            "error: give the schedule to execute: --schedule FILE or --scheduler NAME",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["sched", "robust", "ft06"];
+        args.extend_from_slice(extra);
+        assert_eq!(one_error_line(&linetwin(&args)), *expected, "{extra:?}");
+    }
+}

@@ -65,6 +65,11 @@ pub(crate) struct Station<'c> {
     /// the hot path: FIFO from an input buffer no other station takes from, no
     /// setups, no per-step times. Such a station pays this one test.
     pub(crate) plain: bool,
+    /// Whether the station keeps a planned sequence (an execution).
+    pub(crate) planned: bool,
+    /// Whether starting an operation needs more than processing: a setup, or
+    /// a planned sequence to move on. One test on the hot path.
+    pub(crate) special_start: bool,
     /// Changeovers, if the station has a setup matrix.
     pub(crate) setup: Option<StationSetup<'c>>,
     pub(crate) processing_stream: RandomStream,
@@ -346,6 +351,8 @@ pub(crate) struct Line<'c> {
     /// When the parts in the line passed [`MAX_WIP`](super::MAX_WIP), which
     /// stops the run.
     pub(crate) wip_overflow: Option<f64>,
+    /// The schedule being executed, if any.
+    pub(crate) plan: Option<Box<super::plan::PlanState<'c>>>,
 }
 
 impl<'c> Line<'c> {
@@ -406,6 +413,8 @@ impl<'c> Line<'c> {
                 rule: t.rule,
                 step_times: t.step_times,
                 plain: t.plain,
+                planned: false,
+                special_start: t.setup.is_some(),
                 setup: t.setup.as_ref().map(|table| StationSetup {
                     table,
                     stream: stream(table.key),
@@ -464,6 +473,7 @@ impl<'c> Line<'c> {
             candidates: Vec::new(),
             rule_failure: None,
             wip_overflow: None,
+            plan: None,
         }
     }
 

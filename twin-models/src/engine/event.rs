@@ -19,4 +19,8 @@ pub(crate) enum Event {
     Repair { clock: u32 },
     /// The warm-up ends: statistics restart.
     WarmupEnd,
+    /// An execution's periodic rescheduling point.
+    Reschedule,
+    /// An execution's last order is done: the run stops here.
+    Stop,
 }

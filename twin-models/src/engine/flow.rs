@@ -27,10 +27,11 @@ impl Line<'_> {
     }
 
     /// A part leaves the line, completed (`good`) or scrapped.
-    fn leave(&mut self, part: u32, now: f64, good: bool) {
+    fn leave(&mut self, part: u32, good: bool, cal: &mut EventCalendar<Event>) {
+        let now = cal.now();
         let order = self.parts[part].order;
-        if order != NONE {
-            self.order_part_done(order, good, now);
+        if order != NONE && self.order_part_done(order, good, now) && self.plan.is_some() {
+            self.plan_order_done(cal);
         }
         self.parts.free(part);
         self.books.leave(now);
@@ -41,11 +42,16 @@ impl Line<'_> {
     /// A line without setups pays one test of an `Option` here.
     fn start_processing(&mut self, server: u32, part: u32, cal: &mut EventCalendar<Event>) {
         let station = self.servers[server as usize].station as usize;
-        if self.stations[station].setup.is_some()
-            && let Some(duration) = self.setup_before(server, part)
-        {
-            self.start_setup(server, part, duration, cal);
-            return;
+        if self.stations[station].special_start {
+            if self.stations[station].planned {
+                self.advance_plan(station);
+            }
+            if self.stations[station].setup.is_some()
+                && let Some(duration) = self.setup_before(server, part)
+            {
+                self.start_setup(server, part, duration, cal);
+                return;
+            }
         }
         self.begin_operation(server, station, part, cal);
     }
@@ -61,17 +67,14 @@ impl Line<'_> {
         cal: &mut EventCalendar<Event>,
     ) {
         let product = self.parts[part].product as usize;
-        let st = &mut self.stations[station];
-        let time = if st.step_times {
-            self.routes[product][self.parts[part].step as usize]
-                .processing
-                .as_ref()
-                .map(|(d, _)| d)
-                .or(st.processing[product].as_ref())
+        let duration = if self.stations[station].step_times {
+            self.step_duration(station, part, cal.now())
         } else {
-            st.processing[product].as_ref()
+            let st = &mut self.stations[station];
+            st.processing[product]
+                .as_ref()
+                .map_or(0.0, |d| d.sample(&mut st.processing_stream))
         };
-        let duration = time.map_or(0.0, |d| d.sample(&mut st.processing_stream));
         let s = &mut self.servers[server as usize];
         let restart = s.state == ServerState::Busy;
         s.part = part;
@@ -90,6 +93,24 @@ impl Line<'_> {
         }
     }
 
+    /// The processing time of `part`'s operation at a station where steps may
+    /// give their own time or an execution records the operation (and may give
+    /// its realised duration).
+    #[inline(never)]
+    fn step_duration(&mut self, station: usize, part: u32, now: f64) -> f64 {
+        if let Some(duration) = self.plan_start(part, now) {
+            return duration;
+        }
+        let product = self.parts[part].product as usize;
+        let st = &mut self.stations[station];
+        self.routes[product][self.parts[part].step as usize]
+            .processing
+            .as_ref()
+            .map(|(d, _)| d)
+            .or(st.processing[product].as_ref())
+            .map_or(0.0, |d| d.sample(&mut st.processing_stream))
+    }
+
     /// The planned (mean) processing time of `part`'s current operation at
     /// `station`: its step's own, else the station's for its product.
     #[inline]
@@ -104,11 +125,14 @@ impl Line<'_> {
         st.nominal[p.product as usize]
     }
 
+    /// Whether `station` may take `part` now: its route step allows the
+    /// station, and a station keeping a planned sequence is due to do it next.
     pub(crate) fn eligible(&self, part: u32, station: u32) -> bool {
         let p = self.parts[part];
         self.routes[p.product as usize][p.step as usize]
             .stations
             .contains(&station)
+            && (!self.stations[station as usize].planned || self.planned_next(part, station))
     }
 
     /// A starved server of a consumer of `buffer` that may take `part`.
@@ -226,6 +250,9 @@ impl Line<'_> {
         input: u32,
         cal: &mut EventCalendar<Event>,
     ) -> Option<Option<usize>> {
+        if self.stations[station as usize].planned {
+            return Some(self.pick_planned(station, input));
+        }
         let b = &self.buffers[input as usize];
         Some(match self.stations[station as usize].rule {
             DispatchRule::Fifo if b.single_consumer => (!b.queue.is_empty()).then_some(0),
@@ -320,7 +347,7 @@ impl Line<'_> {
             let now = cal.now();
             self.books
                 .complete(product, now - self.parts[part].released);
-            self.leave(part, now, true);
+            self.leave(part, true, cal);
             self.servers[server as usize].part = NONE;
             self.try_pull(server, cal);
             return;
@@ -355,6 +382,7 @@ impl Line<'_> {
         let product = self.parts[part].product as usize;
         let st = &self.stations[station];
         let nominal = if st.step_times {
+            self.plan_end(part, cal.now());
             self.nominal(station as u32, part)
         } else {
             st.nominal[product]
@@ -365,7 +393,7 @@ impl Line<'_> {
         if state.scrap > 0.0 && state.scrap_stream.uniform01() < state.scrap {
             state.books.scrapped += 1;
             self.books.scrapped += 1;
-            self.leave(part, cal.now(), false);
+            self.leave(part, false, cal);
             self.servers[server as usize].part = NONE;
             self.try_pull(server, cal);
             return;

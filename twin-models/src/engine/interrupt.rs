@@ -46,6 +46,7 @@ impl Line<'_> {
         let c = &mut self.clocks[clock as usize];
         c.remaining = table.ttf.sample(&mut c.ttf_stream);
         cal.schedule(table.ttr.sample(&mut c.ttr_stream), Event::Repair { clock });
+        self.on_failure_replan(cal);
     }
 
     /// A repair is done: the server resumes what the failure interrupted.

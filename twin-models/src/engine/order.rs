@@ -70,9 +70,10 @@ impl Line<'_> {
         }
     }
 
-    /// A part of `order` left the line at `now`, good or scrapped.
+    /// A part of `order` left the line at `now`, good or scrapped; returns
+    /// whether that was the order's last part.
     #[inline]
-    pub(crate) fn order_part_done(&mut self, order: u32, good: bool, now: f64) {
+    pub(crate) fn order_part_done(&mut self, order: u32, good: bool, now: f64) -> bool {
         let o = &mut self.orders[order as usize];
         o.remaining -= 1;
         if good {
@@ -80,7 +81,9 @@ impl Line<'_> {
         }
         if o.remaining == 0 {
             o.completion = now;
+            return true;
         }
+        false
     }
 }
 

@@ -237,7 +237,26 @@ impl Dispatcher {
     /// Builds the schedule of `instance`. Always feasible: operations are taken in job order
     /// and each machine's sequence is the order of their starts.
     pub fn build(&self, instance: &Instance) -> Schedule {
+        self.build_from(instance, &PartialState::start(instance))
+    }
+
+    /// Builds the schedule of the operations `state` leaves to do: each job from its next
+    /// operation on, ready at its ready time, each machine free from its ready time (the state
+    /// of a shop in the middle of a schedule, when the rest is planned anew).
+    ///
+    /// # Panics
+    ///
+    /// If `state`'s vectors do not have one entry per job and per machine, or a job's next
+    /// operation lies outside the job.
+    pub fn build_from(&self, instance: &Instance, state: &PartialState) -> Schedule {
         let jobs = instance.jobs();
+        assert_eq!(state.next.len(), jobs, "one next operation per job");
+        assert_eq!(state.job_ready.len(), jobs, "one ready time per job");
+        assert_eq!(
+            state.machine_ready.len(),
+            instance.machines(),
+            "one ready time per machine"
+        );
         let mut schedule = Schedule::with_machines(instance.machines());
         for sequence in &mut schedule.machines {
             sequence.reserve(instance.operations() / instance.machines().max(1) + 1);
@@ -251,13 +270,20 @@ impl Dispatcher {
                 work_from[op] = work;
             }
         }
-        let mut next: Vec<usize> = (0..jobs)
-            .map(|j| instance.job_operations(j).start)
-            .collect();
-        let mut job_ready = vec![0u64; jobs];
-        let mut machine_ready = vec![0u64; instance.machines()];
+        let mut next = state.next.clone();
+        for (job, &op) in next.iter().enumerate() {
+            let ops = instance.job_operations(job);
+            assert!(
+                ops.start <= op && op <= ops.end,
+                "job {job}'s next operation {op} lies outside it"
+            );
+        }
+        let mut job_ready = state.job_ready.clone();
+        let mut machine_ready = state.machine_ready.clone();
         let mut machine_load = vec![0u64; instance.machines()];
-        let mut unfinished: Vec<usize> = (0..jobs).collect();
+        let mut unfinished: Vec<usize> = (0..jobs)
+            .filter(|&j| next[j] < instance.job_operations(j).end)
+            .collect();
         let mut candidates: Vec<Candidate> = Vec::with_capacity(jobs);
         let mut conflict: Vec<usize> = Vec::with_capacity(jobs);
         let mut random = match self.rule {
@@ -378,5 +404,30 @@ impl Dispatcher {
             }
         }
         schedule
+    }
+}
+
+/// Where a shop stands when the rest of its schedule is built: see [`Dispatcher::build_from`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartialState {
+    /// Per job, the index (as in [`Instance::alternatives`]) of its first operation not yet
+    /// started: the end of its [`Instance::job_operations`] when every one has.
+    pub next: Vec<usize>,
+    /// Per job, when its next operation can start.
+    pub job_ready: Vec<u64>,
+    /// Per machine, when it is free.
+    pub machine_ready: Vec<u64>,
+}
+
+impl PartialState {
+    /// The start of a schedule: every job at its first operation, everything ready at 0.
+    pub fn start(instance: &Instance) -> Self {
+        Self {
+            next: (0..instance.jobs())
+                .map(|j| instance.job_operations(j).start)
+                .collect(),
+            job_ready: vec![0; instance.jobs()],
+            machine_ready: vec![0; instance.machines()],
+        }
     }
 }

@@ -13,6 +13,7 @@ mod blocking;
 mod builders;
 mod dispatch;
 mod estimates;
+mod execute;
 mod invariants;
 mod lines;
 mod orders;
