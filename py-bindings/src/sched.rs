@@ -165,16 +165,7 @@ impl CoreInstance {
         machines: Vec<Vec<(usize, usize)>>,
         starts: Option<Vec<Vec<u64>>>,
     ) -> PyResult<(u64, Vec<Row>)> {
-        let schedule = Schedule {
-            machines: machines
-                .into_iter()
-                .map(|seq| {
-                    seq.into_iter()
-                        .map(|(job, operation)| OperationRef { job, operation })
-                        .collect()
-                })
-                .collect(),
-        };
+        let schedule = sequences(machines);
         let name = self.inner.name().to_owned();
         let origin = std::path::Path::new(&name);
         let file = twin_models::scheduling::ScheduleFile {
@@ -212,17 +203,68 @@ impl CoreInstance {
         machines: Vec<Vec<(usize, usize)>>,
         times: Vec<Vec<(u64, u64)>>,
     ) -> String {
-        let schedule = Schedule {
-            machines: machines
-                .into_iter()
-                .map(|seq| {
-                    seq.into_iter()
-                        .map(|(job, operation)| OperationRef { job, operation })
-                        .collect()
-                })
-                .collect(),
-        };
+        let schedule = sequences(machines);
         schedule.to_csv(Some(&times))
+    }
+
+    /// Executes the schedule `machines` in the instance's twin under disturbances and returns
+    /// `linetwin sched robust --json`'s text. Runs with the GIL released.
+    #[pyo3(signature = (
+        machines, policies, rule, reschedule_rule, period, on_failure, noise, noise_cv, mtbf,
+        mttr, failure_clock, buffer, due_slack, replications, seed
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn robust(
+        &self,
+        py: Python<'_>,
+        machines: Vec<Vec<(usize, usize)>>,
+        policies: Vec<String>,
+        rule: String,
+        reschedule_rule: String,
+        period: Option<f64>,
+        on_failure: bool,
+        noise: String,
+        noise_cv: f64,
+        mtbf: Option<f64>,
+        mttr: Option<f64>,
+        failure_clock: String,
+        buffer: Option<u32>,
+        due_slack: f64,
+        replications: u64,
+        seed: u64,
+    ) -> PyResult<String> {
+        let schedule = sequences(machines);
+        // The schedule is checked first, so that its violations are named as such.
+        Evaluator::new(&self.inner)
+            .evaluate(&schedule)
+            .map_err(|v| {
+                sched_error(SchedError::Infeasible {
+                    origin: self.inner.name().to_owned(),
+                    violations: vec![v],
+                })
+            })?;
+        let args = harness::robust::RobustArgs {
+            policies,
+            dispatch_rule: rule,
+            reschedule_rule,
+            period,
+            on_failure,
+            noise,
+            noise_cv,
+            mtbf,
+            mttr,
+            failure_clock,
+            buffer,
+            due_slack,
+            replications,
+            seed,
+            python_names: true,
+        };
+        let result =
+            py.detach(|| no_panic(|| harness::robust::run(&self.inner, &schedule, &args)))?;
+        result
+            .map(|report| harness::robust::to_json(&report, &args))
+            .map_err(sched_error)
     }
 
     fn __repr__(&self) -> String {
@@ -231,6 +273,20 @@ impl CoreInstance {
             self.inner.name(),
             self.inner.size()
         )
+    }
+}
+
+/// Machine sequences of `(job, operation)` pairs as a [`Schedule`].
+fn sequences(machines: Vec<Vec<(usize, usize)>>) -> Schedule {
+    Schedule {
+        machines: machines
+            .into_iter()
+            .map(|seq| {
+                seq.into_iter()
+                    .map(|(job, operation)| OperationRef { job, operation })
+                    .collect()
+            })
+            .collect(),
     }
 }
 

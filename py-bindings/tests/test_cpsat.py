@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import re
+import subprocess
 import sys
 
 import pytest
@@ -169,3 +170,20 @@ def test_cpsat_is_exported_and_documented() -> None:
     assert sched.cpsat is linetwin.sched.cpsat
     for item in (sched.cpsat, sched.CpSatSchedule, sched.CpSatSchedule.optimal):
         assert (item.__doc__ or "").strip()
+
+
+def test_ctrl_c_still_raises_keyboard_interrupt_after_a_solve() -> None:
+    # CP-SAT's own SIGINT handler, left in place, made a later Ctrl-C kill the interpreter.
+    # In a child process, so that a regression cannot take pytest down with it.
+    script = (
+        "import signal, time\n"
+        "from linetwin import sched\n"
+        "sched.cpsat('ft06', time_limit=5, workers=1)\n"
+        "try:\n"
+        "    signal.raise_signal(signal.SIGINT)\n"
+        "    time.sleep(0.5)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('KeyboardInterrupt')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (out.returncode, out.stdout) == (0, "KeyboardInterrupt\n"), out.stderr

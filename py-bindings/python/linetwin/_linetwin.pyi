@@ -186,6 +186,27 @@ class CoreInstance:
     ) -> str:
         """The schedule's CSV text (the CLI's format)."""
 
+    def robust(
+        self,
+        machines: Sequence[Sequence[tuple[int, int]]],
+        policies: Sequence[str],
+        rule: str,
+        reschedule_rule: str,
+        period: float | None,
+        on_failure: bool,
+        noise: str,
+        noise_cv: float,
+        mtbf: float | None,
+        mttr: float | None,
+        failure_clock: str,
+        buffer: int | None,
+        due_slack: float,
+        replications: int,
+        seed: int,
+    ) -> str:
+        """Executes the schedule `machines` in the instance's twin under disturbances and
+        returns `linetwin sched robust --json`'s text. Runs with the GIL released."""
+
 def sched_bench(
     spec: str, rules: Sequence[str], scheme: str = "active", assignment: str = "earliest-finish"
 ) -> str:

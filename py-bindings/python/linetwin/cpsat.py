@@ -205,6 +205,10 @@ def cpsat(
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = _default_workers() if workers is None else workers
     solver.parameters.random_seed = seed
+    # CP-SAT's own Ctrl-C handler replaces Python's and, once the solve is over, leaves
+    # SIGINT to kill the interpreter: keep Python's, so that Ctrl-C raises KeyboardInterrupt
+    # (when the solve returns, at the latest after time_limit).
+    solver.parameters.catch_sigint_signal = False
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(

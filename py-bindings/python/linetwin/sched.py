@@ -302,6 +302,185 @@ def bench(
     return _frame(rows, _BENCH_COLUMNS)
 
 
+_POLICY_COLUMNS = [
+    "policy",
+    "makespan_mean",
+    "makespan_ci95",
+    "makespan_p50",
+    "makespan_p90",
+    "makespan_p95",
+    "makespan_ratio",
+    "on_time_rate",
+    "on_time_rate_ci95",
+    "tardiness_mean",
+    "tardiness_ci95",
+    "flow_time_mean",
+    "reschedules_mean",
+    "vs_first_mean",
+    "vs_first_paired_ci95",
+    "vs_first_unpaired_ci95",
+]
+_ORDER_COLUMNS = [
+    "policy",
+    "order",
+    "due",
+    "planned_completion",
+    "completion_mean",
+    "completion_p95",
+    "on_time",
+    "on_time_low",
+    "on_time_high",
+]
+
+
+class Robustness:
+    """How a schedule holds up in its twin: the plan, and per policy what was realised across
+    the replications (the ``linetwin sched robust --json`` document, ``linetwin.sched-robust/1``).
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.json = document
+        """The whole JSON document."""
+        self.planned: dict[str, float] = document["planned"]
+        """The plan: makespan, flow_time, tardiness, on_time_rate."""
+        self.best: dict[str, str] = document["best"]
+        """The policy with the least mean makespan (``mean_makespan``) and the one with the
+        least 95th percentile (``p95_makespan``)."""
+
+    def _policies(self) -> list[dict[str, Any]]:
+        first = {k: self.json[k] for k in ("policy", "realised", "orders")}
+        return [first, *self.json["alternatives"]]
+
+    @property
+    def policies(self) -> pd.DataFrame:
+        """One row per policy, the first (the baseline) first: realised makespan (mean, 95%
+        CI half-width, p50, p90, p95, ratio to planned), on-time rate, tardiness, flow time,
+        reschedules, and the paired difference of makespan against the first policy with its
+        paired and unpaired 95% half-widths."""
+        rows = []
+        for p in self._policies():
+            r = p["realised"]
+            vs = p.get("makespan_vs_first") or {}
+            rows.append(
+                (
+                    p["policy"],
+                    r["makespan"]["mean"],
+                    r["makespan"]["ci95"],
+                    r["makespan"]["p50"],
+                    r["makespan"]["p90"],
+                    r["makespan"]["p95"],
+                    r["makespan_ratio"]["mean"],
+                    r["on_time_rate"]["mean"],
+                    r["on_time_rate"]["ci95"],
+                    r["tardiness"]["mean"],
+                    r["tardiness"]["ci95"],
+                    r["flow_time"]["mean"],
+                    r["reschedules"]["mean"],
+                    vs.get("mean_difference"),
+                    vs.get("paired_ci95"),
+                    vs.get("unpaired_ci95"),
+                )
+            )
+        return _frame(rows, _POLICY_COLUMNS)
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        """One row per policy and order: due date, planned and realised completion (mean,
+        p95), the probability of being on time and its 95% Wilson interval."""
+        rows = []
+        for p in self._policies():
+            for o in p["orders"]:
+                low, high = o["on_time"]["ci95"]
+                rows.append(
+                    (
+                        p["policy"],
+                        o["id"],
+                        o["due"],
+                        o["planned_completion"],
+                        o["completion"]["mean"],
+                        o["completion"]["p95"],
+                        o["on_time"]["probability"],
+                        low,
+                        high,
+                    )
+                )
+        return _frame(rows, _ORDER_COLUMNS)
+
+    def __repr__(self) -> str:
+        policies = ", ".join(p["policy"] for p in self._policies())
+        return (
+            f"Robustness({self.json['instance']!r}, planned makespan "
+            f"{self.planned['makespan']}, {self.json['replications']} replications: {policies})"
+        )
+
+
+def robust(
+    instance: InstanceLike,
+    schedule: Schedule | MachineSequences,
+    policies: str | Sequence[str] = ("keep",),
+    *,
+    rule: str = "spt",
+    reschedule_rule: str = "mwkr",
+    period: float | None = None,
+    on_failure: bool = False,
+    noise: str = "lognormal",
+    noise_cv: float = 0.2,
+    mtbf: float | None = None,
+    mttr: float | None = None,
+    failure_clock: str = "busy",
+    buffer: int | None = None,
+    due_slack: float = 0.0,
+    replications: int = 200,
+    seed: int = 1,
+) -> Robustness:
+    """Executes ``schedule`` in the instance's twin under random processing times and
+    breakdowns, once per replication and policy, every policy seeing the same disturbances
+    (the same processing time for each operation, the same failures), as
+    ``linetwin sched robust`` does.
+
+    The twin: each machine a station with an unlimited input buffer (``buffer`` sets a
+    capacity), each job an order released at 0 and due at its planned completion plus
+    ``due_slack`` times its planned flow time; each processing time drawn from ``noise``
+    (lognormal, gamma, normal, uniform, triangular, weibull, erlang, exponential) with the
+    nominal time as mean and coefficient of variation ``noise_cv``; with ``mtbf`` and
+    ``mttr``, exponential breakdowns of every machine whose clock counts ``failure_clock``
+    time (busy, calendar, operating).
+
+    Policies, the first one the baseline of the paired comparisons: ``keep`` (each machine
+    keeps its sequence, waiting for its next planned operation), ``redispatch[:RULE]``
+    (machines keep their operations, the dispatching rule ``RULE``, default ``rule``, orders
+    them), ``reschedule[:RULE]`` (the remaining operations are replanned by the scheduling rule
+    ``RULE``, default ``reschedule_rule``, every ``period`` and/or ``on_failure``).
+
+    Raises :class:`ScheduleError` naming the argument for a bad setting or an infeasible
+    schedule. Runs in parallel with the GIL released; results depend only on ``seed``."""
+    inst = _instance(instance)
+    machines = schedule.machines if isinstance(schedule, Schedule) else schedule
+    sequences = [[(int(j), int(o)) for j, o in seq] for seq in machines]
+    names = [policies] if isinstance(policies, str) else list(policies)
+    text = inst._core.robust(
+        sequences,
+        [p for item in names for p in item.split(",")],
+        rule,
+        reschedule_rule,
+        period,
+        on_failure,
+        noise,
+        noise_cv,
+        mtbf,
+        mttr,
+        failure_clock,
+        buffer,
+        due_slack,
+        replications,
+        seed,
+    )
+    return Robustness(json.loads(text))
+
+
+__all__ += ["Robustness", "robust"]
+
+
 # Exact scheduling with OR-Tools CP-SAT (optional dependency), kept in linetwin/cpsat.py.
 from linetwin.cpsat import CpSatSchedule, cpsat  # noqa: E402
 
