@@ -26,7 +26,8 @@ pub use build::CompiledLine;
 pub use deadlock::Deadlock;
 pub use dispatch::{Candidate, Decision, DispatchPolicy, RuleFailure};
 pub use plan::{
-    Executed, Execution, OrderStatus, PlannedOp, Reschedule, Rescheduler, ShopState, StationStatus,
+    Executed, Execution, OrderStatus, Plan, PlannedOp, Reschedule, Rescheduler, ShopState,
+    StationStatus,
 };
 
 use crate::graph::StructureError;

@@ -22,8 +22,8 @@ pub mod sequencing;
 
 pub use engine::{
     Candidate, CompiledLine, Deadlock, Decision, DispatchPolicy, Executed, Execution, MAX_WIP,
-    OrderStatus, PlannedOp, Reschedule, Rescheduler, RuleFailure, RunError, RunOptions, ShopState,
-    StationStatus, simulate,
+    OrderStatus, Plan, PlannedOp, Reschedule, Rescheduler, RuleFailure, RunError, RunOptions,
+    ShopState, StationStatus, simulate,
 };
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{

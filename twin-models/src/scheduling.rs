@@ -49,8 +49,8 @@ pub use parse::{
     parse_or_library, parse_taillard_flow_shops, parse_taillard_job_shops,
 };
 pub use robust::{
-    Comparison, Dues, OrderOutcome, Planned, Policy, PolicyReport, Realised, RobustError,
-    RobustOptions, Robustness, Summary, draw_durations, robustness,
+    Comparison, Dues, DurationSampler, OrderOutcome, Planned, Policy, PolicyReport, Realised,
+    RobustError, RobustOptions, Robustness, Summary, draw_durations, robustness,
 };
 pub use rules::{Assignment, Dispatcher, PartialState, Rule, Scheme, UnknownRule};
 pub use schedule::{

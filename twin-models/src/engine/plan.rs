@@ -3,6 +3,8 @@
 //! dispatches online; operations can take given realised durations; the plan
 //! can be rebuilt from the current state every period or when a server fails.
 
+use std::borrow::Cow;
+
 use sim_core::{EventCalendar, Simulation};
 
 use super::build::{CompiledLine, Line};
@@ -91,13 +93,29 @@ pub struct OrderStatus {
     pub done: bool,
 }
 
+/// Station sequences checked against a line by [`CompiledLine::plan`]: every
+/// operation of every order exactly once, at a station its route step allows,
+/// in orders that do not contradict the routes. Checked once, executed any
+/// number of times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    sequences: Vec<Vec<PlannedOp>>,
+    offsets: Vec<usize>,
+}
+
+impl Plan {
+    /// Per station, its planned sequence.
+    pub fn sequences(&self) -> &[Vec<PlannedOp>] {
+        &self.sequences
+    }
+}
+
 /// How a schedule is executed: see [`CompiledLine::execute`].
 #[derive(Clone, Debug, Default)]
 pub struct Execution<'a> {
-    /// Per station, its planned sequence: every operation of every order
-    /// exactly once, at a station its route step allows. Needed when `keep` is
-    /// set or rescheduling is on; ignored otherwise.
-    pub sequences: Vec<Vec<PlannedOp>>,
+    /// The stations' planned sequences. Needed when `keep` is set or
+    /// rescheduling is on; ignored otherwise.
+    pub plan: Option<&'a Plan>,
     /// Keep each station's sequence: a free server waits for its next planned
     /// operation (right shift). Off: stations dispatch by their own rules.
     pub keep: bool,
@@ -108,13 +126,17 @@ pub struct Execution<'a> {
     pub durations: Option<&'a [f64]>,
     /// Planning anew during the run (with `keep`, which it implies).
     pub reschedule: Option<Reschedule<'a>>,
+    /// Compute the line's KPIs over the run (an experiment that only needs
+    /// the operations' times leaves them out, which saves a third of a small
+    /// run's time).
+    pub kpis: bool,
 }
 
 /// What happened when a schedule was executed.
 #[derive(Clone, Debug)]
 pub struct Executed {
-    /// The line's KPIs over `[0, makespan]`.
-    pub kpis: Kpis,
+    /// The line's KPIs over `[0, makespan]`, if asked for.
+    pub kpis: Option<Kpis>,
     /// Index of each order's first operation in `start` and `end`.
     pub offsets: Vec<usize>,
     /// When each operation started processing (after its setup).
@@ -132,7 +154,8 @@ pub struct Executed {
 /// The plan's state in one replication.
 #[derive(Debug)]
 pub(crate) struct PlanState<'a> {
-    sequences: Vec<Vec<PlannedOp>>,
+    /// The plan's sequences, owned once a rescheduler replaced them.
+    sequences: Cow<'a, [Vec<PlannedOp>]>,
     /// Per station, the position of its next planned operation.
     cursor: Vec<usize>,
     offsets: Vec<usize>,
@@ -281,6 +304,20 @@ fn check_plan(
 }
 
 impl CompiledLine {
+    /// Checks `sequences` (one per station) against the line: every operation
+    /// of every order exactly once, at a station its route step allows, and no
+    /// cycle between the stations' orders and the routes (stations that would
+    /// wait for each other forever).
+    ///
+    /// Errors: the first problem, naming the station, the position and the
+    /// operation.
+    pub fn plan(&self, sequences: Vec<Vec<PlannedOp>>) -> Result<Plan, StructureError> {
+        let (offsets, total) = offsets(self);
+        check_plan(self, &offsets, &sequences, &vec![false; total])
+            .map_err(|e| StructureError::at("sequences", e))?;
+        Ok(Plan { sequences, offsets })
+    }
+
     /// Executes a schedule: one replication of the line, seeded like
     /// [`CompiledLine::simulate`], run until every order is done (or the
     /// horizon), with the planned sequences kept or the stations' rules
@@ -330,10 +367,28 @@ impl CompiledLine {
         }
         let (offsets, total) = offsets(self);
         let keep = execution.keep || execution.reschedule.is_some();
-        if keep {
-            check_plan(self, &offsets, &execution.sequences, &vec![false; total])
-                .map_err(|e| StructureError::at("sequences", e))?;
-        }
+        let sequences: Cow<'_, [Vec<PlannedOp>]> = match execution.plan {
+            Some(plan)
+                if plan.offsets == offsets && plan.sequences.len() == spec.stations.len() =>
+            {
+                Cow::Borrowed(&plan.sequences)
+            }
+            Some(_) => {
+                return Err(StructureError::at(
+                    "plan",
+                    "the plan was checked against another line (other stations or routes)",
+                )
+                .into());
+            }
+            None if keep => {
+                return Err(StructureError::at(
+                    "plan",
+                    "keeping sequences or rescheduling needs a plan (CompiledLine::plan)",
+                )
+                .into());
+            }
+            None => Cow::Borrowed(&[]),
+        };
         if let Some(durations) = execution.durations {
             if durations.len() != total {
                 return Err(StructureError::at(
@@ -369,11 +424,7 @@ impl CompiledLine {
         }
         let mut line = Line::new(self, options, &[]);
         line.plan = Some(Box::new(PlanState {
-            sequences: if keep {
-                execution.sequences.clone()
-            } else {
-                Vec::new()
-            },
+            sequences,
             cursor: vec![0; spec.stations.len()],
             offsets,
             durations: execution.durations,
@@ -423,7 +474,7 @@ impl CompiledLine {
             warmup: 0.0,
             ..*options
         };
-        let kpis = sim.model.finish(&end_options);
+        let kpis = execution.kpis.then(|| sim.model.finish(&end_options));
         Ok(Executed {
             kpis,
             offsets: plan.offsets,
@@ -627,7 +678,7 @@ impl Line<'_> {
         let plan = self.plan.as_deref_mut().expect("checked above");
         match result {
             Ok(sequences) => {
-                plan.sequences = sequences;
+                plan.sequences = Cow::Owned(sequences);
                 plan.cursor.fill(0);
                 plan.reschedules += 1;
             }

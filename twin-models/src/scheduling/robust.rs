@@ -13,9 +13,9 @@ use super::instance::Instance;
 use super::rules::Dispatcher;
 use super::schedule::Schedule;
 use super::twin::{DispatcherRescheduler, Twin, TwinError, TwinOptions};
-use crate::engine::{CompiledLine, Execution, Reschedule, RunError, RunOptions};
+use crate::engine::{CompiledLine, Execution, Plan, Reschedule, RunError, RunOptions};
 use crate::graph::StructureError;
-use crate::line::DispatchRule;
+use crate::line::{DispatchRule, ProductSpec};
 
 /// How the twin executes the schedule.
 #[derive(Clone, Debug, PartialEq)]
@@ -346,7 +346,7 @@ pub fn robustness(
         ..twin.clone()
     };
     let plan_twin = Twin::new(instance, Some(schedule), &nominal)?;
-    let plan_line = compile(&plan_twin)?;
+    let (plan_line, plan) = compile(&plan_twin)?;
     let planned_run = plan_line
         .execute(
             &RunOptions {
@@ -356,7 +356,7 @@ pub fn robustness(
                 warmup: 0.0,
             },
             &Execution {
-                sequences: plan_twin.sequences.clone(),
+                plan: Some(&plan),
                 keep: true,
                 ..Execution::default()
             },
@@ -424,13 +424,13 @@ pub fn robustness(
             _ => real_options.clone(),
         };
         let twin = Twin::new(instance, Some(schedule), &options)?;
-        let line = compile(&twin)?;
-        lines.push((twin, line));
+        let (line, plan) = compile(&twin)?;
+        lines.push((twin, line, plan));
     }
     let reschedulers: Vec<Option<DispatcherRescheduler<'_>>> = policies
         .iter()
         .zip(&lines)
-        .map(|(policy, (twin, _))| match policy {
+        .map(|(policy, (twin, _, _))| match policy {
             Policy::Reschedule { dispatcher, .. } => Some(DispatcherRescheduler {
                 instance: &twin.assigned,
                 dispatcher: *dispatcher,
@@ -454,9 +454,10 @@ pub fn robustness(
             }
         }
     }
-    let first = &lines[0].0;
+    let sampler = DurationSampler::new(&lines[0].0);
     let runs = run_replications(options.replications, |rep| {
-        let durations = draw_durations(first, options.seed, rep);
+        let mut durations = Vec::new();
+        sampler.draw(options.seed, rep, &mut durations);
         let run_options = RunOptions {
             seed: options.seed,
             replication: rep,
@@ -464,10 +465,12 @@ pub fn robustness(
             warmup: 0.0,
         };
         let mut out = Vec::with_capacity(policies.len());
-        for ((policy, (twin, line)), rescheduler) in policies.iter().zip(&lines).zip(&reschedulers)
+        for ((policy, (_, line, plan)), rescheduler) in
+            policies.iter().zip(&lines).zip(&reschedulers)
         {
             let execution = Execution {
-                sequences: twin.sequences.clone(),
+                plan: Some(plan),
+                kpis: false,
                 keep: matches!(policy, Policy::Keep),
                 durations: Some(&durations),
                 reschedule: match (policy, rescheduler) {
@@ -561,31 +564,59 @@ pub fn robustness(
     })
 }
 
-/// Compiles a twin's line; a twin built from a valid instance always compiles.
-fn compile(twin: &Twin) -> Result<CompiledLine, RobustError> {
-    CompiledLine::new(&twin.line).map_err(|e: StructureError| RobustError::Option {
+/// Compiles a twin's line and checks its plan; a twin built from a valid
+/// instance and schedule always passes.
+fn compile(twin: &Twin) -> Result<(CompiledLine, Plan), RobustError> {
+    let fail = |e: StructureError| RobustError::Option {
         field: "twin",
         message: e.to_string(),
-    })
+    };
+    let line = CompiledLine::new(&twin.line).map_err(fail)?;
+    let plan = line.plan(twin.sequences.clone()).map_err(fail)?;
+    Ok((line, plan))
 }
 
-/// The realised processing time of every operation of replication `rep`: job
-/// `j`'s from its own stream, in route order, so that they do not depend on
-/// the order in which the machines take the jobs.
-pub fn draw_durations(twin: &Twin, seed: u64, rep: u64) -> Vec<f64> {
-    let mut durations = Vec::with_capacity(twin.assigned.operations());
-    for product in &twin.line.products {
-        let mut stream = RandomStream::new(
-            seed,
-            rep,
-            StreamKey::new("operation-time", &product.name, 0),
-        );
-        for k in 0..product.route.len() {
-            let d = product
-                .step_time(k)
-                .expect("a twin's steps give their times");
-            durations.push(d.sample(&mut stream));
+/// Draws the realised processing time of every operation of a twin, per
+/// replication: job `j`'s from its own stream, in route order, so that they do
+/// not depend on the order in which the machines take the jobs (common random
+/// numbers across execution policies).
+#[derive(Clone, Debug)]
+pub struct DurationSampler<'t> {
+    jobs: Vec<(StreamKey, &'t ProductSpec)>,
+}
+
+impl<'t> DurationSampler<'t> {
+    /// The sampler of `twin`'s operations (stream keys computed once).
+    pub fn new(twin: &'t Twin) -> Self {
+        Self {
+            jobs: twin
+                .line
+                .products
+                .iter()
+                .map(|p| (StreamKey::new("operation-time", &p.name, 0), p))
+                .collect(),
         }
     }
-    durations
+
+    /// Replaces `out` with replication `rep`'s durations, indexed like
+    /// [`Executed::offsets`](crate::Executed::offsets) (job by job, in route order).
+    pub fn draw(&self, seed: u64, rep: u64, out: &mut Vec<f64>) {
+        out.clear();
+        for (key, product) in &self.jobs {
+            let mut stream = RandomStream::new(seed, rep, *key);
+            for k in 0..product.route.len() {
+                let d = product
+                    .step_time(k)
+                    .expect("a twin's steps give their times");
+                out.push(d.sample(&mut stream));
+            }
+        }
+    }
+}
+
+/// Replication `rep`'s durations of `twin`'s operations ([`DurationSampler::draw`]).
+pub fn draw_durations(twin: &Twin, seed: u64, rep: u64) -> Vec<f64> {
+    let mut out = Vec::with_capacity(twin.assigned.operations());
+    DurationSampler::new(twin).draw(seed, rep, &mut out);
+    out
 }

@@ -9,7 +9,7 @@ use twin_models::scheduling::{
     Scheme, Twin, TwinOptions, draw_durations, parse_flexible_job_shop, parse_job_shop, robustness,
 };
 use twin_models::{
-    CompiledLine, DispatchRule, Execution, FailureClock, PlannedOp, Reschedule, Rescheduler,
+    CompiledLine, DispatchRule, Execution, FailureClock, Plan, PlannedOp, Reschedule, Rescheduler,
     RunError, RunOptions, ShopState,
 };
 
@@ -53,10 +53,11 @@ fn options(horizon: f64) -> RunOptions {
     }
 }
 
-fn keep(twin: &Twin) -> Execution<'static> {
+fn keep(plan: &Plan) -> Execution<'_> {
     Execution {
-        sequences: twin.sequences.clone(),
+        plan: Some(plan),
         keep: true,
+        kpis: true,
         ..Execution::default()
     }
 }
@@ -78,7 +79,8 @@ fn zero_noise_execution_reproduces_the_evaluator_exactly() {
                 let twin =
                     Twin::new(&instance, Some(&schedule), &TwinOptions::default()).expect("twin");
                 let line = CompiledLine::new(&twin.line).expect("compiles");
-                let run = line.execute(&options(1e9), &keep(&twin)).expect("runs");
+                let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
+                let run = line.execute(&options(1e9), &keep(&plan)).expect("runs");
                 assert_eq!(
                     run.makespan,
                     makespan as f64,
@@ -135,6 +137,7 @@ fn keep_never_reorders_a_machine_and_redispatch_does() {
     let schedule = Dispatcher::new(Rule::Mwkr, Scheme::Active).build(&instance);
     let twin = Twin::new(&instance, Some(&schedule), &noisy(0.3, true)).expect("twin");
     let line = CompiledLine::new(&twin.line).expect("compiles");
+    let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
     let mut reordered = 0;
     for rep in 0..30 {
         let durations = draw_durations(&twin, 7, rep);
@@ -147,11 +150,20 @@ fn keep_never_reorders_a_machine_and_redispatch_does() {
                 &run_options,
                 &Execution {
                     durations: Some(&durations),
-                    ..keep(&twin)
+                    ..keep(&plan)
                 },
             )
             .expect("runs");
-        assert!(kept.kpis.stations.values().map(|s| s.failures).sum::<u64>() > 0);
+        assert!(
+            kept.kpis
+                .as_ref()
+                .expect("asked for")
+                .stations
+                .values()
+                .map(|s| s.failures)
+                .sum::<u64>()
+                > 0
+        );
         assert_eq!(
             start_orders(&twin, &kept.start, &kept.offsets),
             twin.sequences
@@ -205,6 +217,7 @@ fn rescheduling_to_the_same_plan_changes_nothing() {
     let schedule = Dispatcher::new(Rule::Spt, Scheme::Active).build(&instance);
     let twin = Twin::new(&instance, Some(&schedule), &noisy(0.2, true)).expect("twin");
     let line = CompiledLine::new(&twin.line).expect("compiles");
+    let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
     let same = SamePlan(twin.sequences.clone());
     for rep in 0..10 {
         let durations = draw_durations(&twin, 7, rep);
@@ -217,7 +230,7 @@ fn rescheduling_to_the_same_plan_changes_nothing() {
                 &run_options,
                 &Execution {
                     durations: Some(&durations),
-                    ..keep(&twin)
+                    ..keep(&plan)
                 },
             )
             .expect("runs");
@@ -231,7 +244,7 @@ fn rescheduling_to_the_same_plan_changes_nothing() {
                         on_failure: true,
                         by: &same,
                     }),
-                    ..keep(&twin)
+                    ..keep(&plan)
                 },
             )
             .expect("runs");
@@ -247,6 +260,7 @@ fn rescheduling_on_failure_replans_once_per_failure() {
     let schedule = Dispatcher::new(Rule::Mwkr, Scheme::Active).build(&instance);
     let twin = Twin::new(&instance, Some(&schedule), &noisy(0.0, true)).expect("twin");
     let line = CompiledLine::new(&twin.line).expect("compiles");
+    let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
     let by = twin_models::scheduling::DispatcherRescheduler {
         instance: &twin.assigned,
         dispatcher: Dispatcher::new(Rule::Mwkr, Scheme::Active),
@@ -260,11 +274,18 @@ fn rescheduling_on_failure_replans_once_per_failure() {
                     on_failure: true,
                     by: &by,
                 }),
-                ..keep(&twin)
+                ..keep(&plan)
             },
         )
         .expect("runs");
-    let failures: u64 = run.kpis.stations.values().map(|s| s.failures).sum();
+    let failures: u64 = run
+        .kpis
+        .as_ref()
+        .expect("asked for")
+        .stations
+        .values()
+        .map(|s| s.failures)
+        .sum();
     assert!(failures > 0);
     // A failure after the last order is done replans nothing.
     assert_eq!(u64::from(run.reschedules), failures);
@@ -287,17 +308,12 @@ fn bad_plans_are_refused_with_the_operation_named() {
     };
     let twin = Twin::new(&instance, Some(&schedule), &TwinOptions::default()).expect("twin");
     let line = CompiledLine::new(&twin.line).expect("compiles");
+    let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
     let run = |sequences: Vec<Vec<PlannedOp>>| {
-        line.execute(
-            &options(1e6),
-            &Execution {
-                sequences,
-                keep: true,
-                ..Execution::default()
-            },
-        )
-        .map(|r| r.makespan)
-        .map_err(|e| e.to_string())
+        let plan = line.plan(sequences).map_err(|e| e.to_string())?;
+        line.execute(&options(1e6), &keep(&plan))
+            .map(|r| r.makespan)
+            .map_err(|e| e.to_string())
     };
     let p = |order, step| PlannedOp { order, step };
     assert_eq!(run(twin.sequences.clone()), Ok(6.0));
@@ -337,12 +353,43 @@ fn bad_plans_are_refused_with_the_operation_named() {
             &options(1e6),
             &Execution {
                 durations: Some(&durations),
-                ..keep(&twin)
+                ..keep(&plan)
             },
         )
         .map(|r| r.makespan)
         .map_err(|e| e.to_string()),
         Err("durations: the orders have 4 operations, but 2 durations were given".into())
+    );
+    let other = Twin::new(&ft10(), None, &TwinOptions::default()).expect("twin");
+    let other_plan = CompiledLine::new(&other.line)
+        .expect("compiles")
+        .plan(
+            Twin::new(
+                &ft10(),
+                Some(&Dispatcher::new(Rule::Spt, Scheme::Active).build(&ft10())),
+                &TwinOptions::default(),
+            )
+            .expect("twin")
+            .sequences,
+        )
+        .expect("valid");
+    assert_eq!(
+        line.execute(&options(1e6), &keep(&other_plan))
+            .map(|r| r.makespan)
+            .map_err(|e| e.to_string()),
+        Err("plan: the plan was checked against another line (other stations or routes)".into())
+    );
+    assert_eq!(
+        line.execute(
+            &options(1e6),
+            &Execution {
+                keep: true,
+                ..Execution::default()
+            }
+        )
+        .map(|r| r.makespan)
+        .map_err(|e| e.to_string()),
+        Err("plan: keeping sequences or rescheduling needs a plan (CompiledLine::plan)".into())
     );
     let broken = line.execute(
         &options(1e6),
@@ -352,7 +399,7 @@ fn bad_plans_are_refused_with_the_operation_named() {
                 on_failure: false,
                 by: &Broken,
             }),
-            ..keep(&twin)
+            ..keep(&plan)
         },
     );
     match broken {
