@@ -3,13 +3,18 @@
 //! the CLI's JSON text; `linetwin/sched.py` builds the DataFrames and the plots.
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyValueError;
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 use scenarios::scheduling::library::{self, Bounds};
 use scenarios::scheduling::{self as harness, BenchScheduler, InstanceFormat, SchedError, bench};
 use twin_models::scheduling::{
-    Assignment, Evaluator, Instance, OperationRef, Schedule, ScheduleTimes, Scheme, check,
+    Assignment, Evaluator, Instance, OperationRef, Replanner, Schedule, ScheduleTimes, Scheme,
+    check,
 };
+use twin_models::{PlannedOp, Rescheduler, ShopState};
 
 use crate::no_panic;
 
@@ -211,7 +216,7 @@ impl CoreInstance {
     /// `linetwin sched robust --json`'s text. Runs with the GIL released.
     #[pyo3(signature = (
         machines, policies, rule, reschedule_rule, period, on_failure, noise, noise_cv, mtbf,
-        mttr, failure_clock, buffer, due_slack, replications, seed
+        mttr, failure_clock, buffer, due_slack, replications, seed, users
     ))]
     #[allow(clippy::too_many_arguments)]
     fn robust(
@@ -232,8 +237,19 @@ impl CoreInstance {
         due_slack: f64,
         replications: u64,
         seed: u64,
+        users: Vec<(String, Py<PyAny>)>,
     ) -> PyResult<String> {
         let schedule = sequences(machines);
+        let reschedulers: Vec<Arc<PyRescheduler>> = users
+            .into_iter()
+            .map(|(name, callable)| {
+                Arc::new(PyRescheduler {
+                    name,
+                    callable,
+                    error: Mutex::new(None),
+                })
+            })
+            .collect();
         // The schedule is checked first, so that its violations are named as such.
         Evaluator::new(&self.inner)
             .evaluate(&schedule)
@@ -258,10 +274,23 @@ impl CoreInstance {
             due_slack,
             replications,
             seed,
+            users: reschedulers
+                .iter()
+                .map(|r| Replanner::User {
+                    name: r.name.clone(),
+                    by: Arc::clone(r) as Arc<dyn Rescheduler + Send>,
+                })
+                .collect(),
             python_names: true,
         };
         let result =
             py.detach(|| no_panic(|| harness::robust::run(&self.inner, &schedule, &args)))?;
+        // A user rescheduler's own exception, as it raised it.
+        for r in &reschedulers {
+            if let Some(error) = r.error.lock().ok().and_then(|mut e| e.take()) {
+                return Err(error);
+            }
+        }
         result
             .map(|report| harness::robust::to_json(&report, &args))
             .map_err(sched_error)
@@ -273,6 +302,70 @@ impl CoreInstance {
             self.inner.name(),
             self.inner.size()
         )
+    }
+}
+
+/// A Python rescheduler: `callable(state)` with `state` a dict (`now`; `machines`, each with
+/// `available` and `down`; `jobs`, each with `next_operation`, `ready` and `done`) returns the
+/// machine sequences of the operations not yet started. Its first exception is kept and
+/// re-raised once the run has stopped.
+struct PyRescheduler {
+    name: String,
+    callable: Py<PyAny>,
+    error: Mutex<Option<PyErr>>,
+}
+
+impl Rescheduler for PyRescheduler {
+    fn reschedule(&self, state: &ShopState) -> Result<Vec<Vec<PlannedOp>>, String> {
+        Python::attach(|py| {
+            let outcome = (|| -> PyResult<Vec<Vec<PlannedOp>>> {
+                let time = |t: f64| t.is_finite().then_some(t);
+                let machines = PyList::empty(py);
+                for m in &state.stations {
+                    let d = PyDict::new(py);
+                    d.set_item("available", time(m.available))?;
+                    d.set_item("down", m.down)?;
+                    machines.append(d)?;
+                }
+                let jobs = PyList::empty(py);
+                for o in &state.orders {
+                    let d = PyDict::new(py);
+                    d.set_item("next_operation", o.next_step)?;
+                    d.set_item("ready", time(o.ready))?;
+                    d.set_item("done", o.done)?;
+                    jobs.append(d)?;
+                }
+                let arg = PyDict::new(py);
+                arg.set_item("now", state.now)?;
+                arg.set_item("machines", machines)?;
+                arg.set_item("jobs", jobs)?;
+                let answer = self.callable.bind(py).call1((arg,))?;
+                let sequences: Vec<Vec<(usize, usize)>> = answer.extract().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "rescheduler `{}` must return, per machine, a list of (job, operation) \
+                         pairs of ints",
+                        self.name
+                    ))
+                })?;
+                Ok(sequences
+                    .into_iter()
+                    .map(|seq| {
+                        seq.into_iter()
+                            .map(|(order, step)| PlannedOp { order, step })
+                            .collect()
+                    })
+                    .collect())
+            })();
+            outcome.map_err(|e| {
+                let message = e.to_string();
+                if let Ok(mut slot) = self.error.lock()
+                    && slot.is_none()
+                {
+                    *slot = Some(e);
+                }
+                message
+            })
+        })
     }
 }
 

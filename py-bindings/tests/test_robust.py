@@ -8,6 +8,7 @@ import math
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -119,3 +120,68 @@ def test_the_aps_example_runs_on_a_small_instance() -> None:
     assert "ft06: CP-SAT makespan 55 (optimal" in out.stdout
     assert out.stdout.count("best on expected makespan:") == 2
     assert "redispatch/edd" in out.stdout
+
+
+def _same_plan(plan: sched.Schedule) -> sched.UserRescheduler:
+    def same_plan(instance: sched.Instance, state: dict[str, Any]) -> list[list[tuple[int, int]]]:
+        assert instance.name == "ft06"
+        jobs = state["jobs"]
+        return [
+            [(j, o) for j, o in machine if o >= jobs[j]["next_operation"]]
+            for machine in plan.machines
+        ]
+
+    return same_plan
+
+
+def test_a_python_rescheduler_that_keeps_the_plan_ties_with_keep() -> None:
+    plan = sched.solve("ft06", rule="mwkr")
+    result = sched.robust(
+        "ft06",
+        plan,
+        ["keep", _same_plan(plan)],
+        period=5,
+        on_failure=True,
+        noise_cv=0.3,
+        mtbf=60,
+        mttr=5,
+        replications=30,
+    )
+    rows = result.policies
+    assert list(rows.policy) == ["keep", "reschedule/same_plan every 5 and on failure"]
+    assert rows.iloc[1].vs_first_mean == 0.0
+    assert rows.iloc[1].vs_first_paired_ci95 == 0.0
+    assert rows.iloc[1].reschedules_mean > 5
+
+
+def test_a_python_reschedulers_exception_is_re_raised_as_it_was() -> None:
+    def broken(instance: sched.Instance, state: dict[str, Any]) -> list[list[tuple[int, int]]]:
+        raise LookupError(f"no plan at t = {state['now']}")
+
+    plan = sched.solve("ft06")
+    with pytest.raises(LookupError, match="no plan at t = 10"):
+        sched.robust("ft06", plan, ["keep", broken], period=10, replications=4)
+
+
+def test_a_python_reschedulers_bad_answers_are_named() -> None:
+    def garbage(instance: sched.Instance, state: dict[str, Any]) -> Any:
+        return "everything"
+
+    def partial(instance: sched.Instance, state: dict[str, Any]) -> list[list[tuple[int, int]]]:
+        return [[] for _ in range(instance.machines)]
+
+    plan = sched.solve("ft06")
+    with pytest.raises(
+        TypeError,
+        match=r"rescheduler `garbage` must return, per machine, a list of \(job, operation\) "
+        r"pairs of ints",
+    ):
+        sched.robust("ft06", plan, ["keep", garbage], period=10, replications=2)
+    # SPT's plan of ft06 starts job 0's steps at 0, 1, 8 and 21: at t = 10 step 3 is the first
+    # one not started, and the empty plan misses it.
+    with pytest.raises(sched.ScheduleError) as error:
+        sched.robust("ft06", plan, ["keep", partial], period=10, replications=1, noise_cv=0.0)
+    assert str(error.value) == (
+        "policy `reschedule/partial every 10`, replication 0: rescheduling at t = 10 failed: the "
+        "rescheduler's plan is not valid: order `J0` step 3 is not planned at any station"
+    )

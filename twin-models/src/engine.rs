@@ -242,12 +242,9 @@ pub enum RunError {
         /// What the rescheduler (or the check of its plan) said.
         message: String,
     },
-    /// An execution reached its horizon with orders still open.
-    #[error(
-        "{open} of {orders} orders were not done by the horizon t = {horizon}: the line stalled \
-         (with finite buffers, a station waiting for its next planned operation can block the \
-         parts it needs) or the horizon is too short"
-    )]
+    /// An execution ended with orders still open: it stalled, or reached its
+    /// horizon.
+    #[error("{}", unfinished(*open, *orders, *horizon, *stalled))]
     Unfinished {
         /// Orders not done.
         open: usize,
@@ -255,7 +252,22 @@ pub enum RunError {
         orders: usize,
         /// The horizon.
         horizon: f64,
+        /// When nothing could happen any more (the last operation's start or
+        /// end), if the line stalled before the horizon.
+        stalled: Option<f64>,
     },
+}
+
+fn unfinished(open: usize, orders: usize, horizon: f64, stalled: Option<f64>) -> String {
+    match stalled {
+        Some(t) => format!(
+            "the line stalled at t = {t} with {open} of {orders} orders open: every station waits \
+             for an operation that can no longer reach it (with finite buffers, stations keeping \
+             their planned sequences can be blocked by the parts they take later); give the \
+             buffers more room, or re-dispatch"
+        ),
+        None => format!("{open} of {orders} orders were not done by the horizon t = {horizon}"),
+    }
 }
 
 impl Model for Line<'_> {

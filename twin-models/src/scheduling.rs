@@ -50,7 +50,7 @@ pub use parse::{
 };
 pub use robust::{
     Comparison, Dues, DurationSampler, OrderOutcome, Planned, Policy, PolicyReport, Realised,
-    RobustError, RobustOptions, Robustness, Summary, draw_durations, robustness,
+    Replanner, RobustError, RobustOptions, Robustness, Summary, draw_durations, robustness,
 };
 pub use rules::{Assignment, Dispatcher, PartialState, Rule, Scheme, UnknownRule};
 pub use schedule::{

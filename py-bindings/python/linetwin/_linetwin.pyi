@@ -203,6 +203,7 @@ class CoreInstance:
         due_slack: float,
         replications: int,
         seed: int,
+        users: Sequence[tuple[str, Callable[[dict[str, Any]], Any]]],
     ) -> str:
         """Executes the schedule `machines` in the instance's twin under disturbances and
         returns `linetwin sched robust --json`'s text. Runs with the GIL released."""

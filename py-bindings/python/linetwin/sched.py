@@ -21,6 +21,7 @@ known makespan. Instances and rule names are those of the CLI (see ``linetwin sc
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -36,6 +37,7 @@ __all__ = [
     "Instance",
     "Schedule",
     "ScheduleError",
+    "UserRescheduler",
     "UserScheduler",
     "bench",
     "evaluate",
@@ -48,6 +50,13 @@ MachineSequences = Sequence[Sequence[tuple[int, int]]]
 
 UserScheduler = Callable[["Instance"], MachineSequences]
 """A user's scheduler: builds machine sequences for an instance."""
+
+UserRescheduler = Callable[["Instance", dict[str, Any]], MachineSequences]
+"""A user's rescheduler for :func:`robust`: given the instance and the shop's state (a dict:
+``now``; ``machines``, each with ``available`` (when it is expected free) and ``down``;
+``jobs``, each with ``next_operation`` (its first operation not yet started), ``ready`` (when
+that one can start at the earliest) and ``done``), it returns, per machine, the
+``(job, operation)`` pairs not yet started in the order the machine should run them."""
 
 _ROW_COLUMNS = ["machine", "position", "job", "operation", "start", "end"]
 _BENCH_COLUMNS = [
@@ -417,7 +426,7 @@ class Robustness:
 def robust(
     instance: InstanceLike,
     schedule: Schedule | MachineSequences,
-    policies: str | Sequence[str] = ("keep",),
+    policies: str | Sequence[str | UserRescheduler] = ("keep",),
     *,
     rule: str = "spt",
     reschedule_rule: str = "mwkr",
@@ -450,17 +459,28 @@ def robust(
     keeps its sequence, waiting for its next planned operation), ``redispatch[:RULE]``
     (machines keep their operations, the dispatching rule ``RULE``, default ``rule``, orders
     them), ``reschedule[:RULE]`` (the remaining operations are replanned by the scheduling rule
-    ``RULE``, default ``reschedule_rule``, every ``period`` and/or ``on_failure``).
+    ``RULE``, default ``reschedule_rule``, every ``period`` and/or ``on_failure``), or a
+    :data:`UserRescheduler` (a callable, named by its ``__name__``: your own APS replanning at
+    those moments; its exception stops the run and is re-raised as it was).
 
     Raises :class:`ScheduleError` naming the argument for a bad setting or an infeasible
     schedule. Runs in parallel with the GIL released; results depend only on ``seed``."""
     inst = _instance(instance)
     machines = schedule.machines if isinstance(schedule, Schedule) else schedule
     sequences = [[(int(j), int(o)) for j, o in seq] for seq in machines]
-    names = [policies] if isinstance(policies, str) else list(policies)
+    items = [policies] if isinstance(policies, str) else list(policies)
+    names: list[str] = []
+    users: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
+    for item in items:
+        if isinstance(item, str):
+            names.extend(item.split(","))
+            continue
+        name = getattr(item, "__name__", "user")
+        names.append(f"reschedule:{name}")
+        users.append((name, functools.partial(item, inst)))
     text = inst._core.robust(
         sequences,
-        [p for item in names for p in item.split(",")],
+        names,
         rule,
         reschedule_rule,
         period,
@@ -474,6 +494,7 @@ def robust(
         due_slack,
         replications,
         seed,
+        users,
     )
     return Robustness(json.loads(text))
 

@@ -730,6 +730,7 @@ fn execute_sched(command: SchedCommand) -> Result<String, Failure> {
                 due_slack,
                 replications,
                 seed,
+                users: Vec::new(),
                 python_names: false,
             };
             let report = robust::run(&instance, &plan, &args)?;

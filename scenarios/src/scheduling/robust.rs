@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 use sim_core::{Distribution, ProportionInterval};
 use twin_models::scheduling::{
-    Breakdowns, Dispatcher, Dues, Instance, OrderOutcome, Policy, PolicyReport, RobustOptions,
-    Robustness, Rule, Schedule, Scheme, Summary, TwinOptions, robustness,
+    Breakdowns, Dispatcher, Dues, Instance, OrderOutcome, Policy, PolicyReport, Replanner,
+    RobustOptions, Robustness, Rule, Schedule, Scheme, Summary, TwinOptions, robustness,
 };
 use twin_models::{DispatchRule, FailureClock};
 
@@ -46,6 +46,9 @@ pub struct RobustArgs {
     pub replications: u64,
     /// Master seed.
     pub seed: u64,
+    /// Users' reschedulers by name: `reschedule:NAME` names one of these
+    /// before a built-in rule.
+    pub users: Vec<Replanner>,
     /// Name settings in errors as Python's keyword arguments (`noise_cv`)
     /// rather than as the command line's flags (`--noise-cv`).
     pub python_names: bool,
@@ -93,9 +96,15 @@ fn policy(text: &str, args: &RobustArgs) -> Result<Policy, SchedError> {
         }
         "reschedule" => {
             let name = rule.unwrap_or(&args.reschedule_rule);
-            let rule: Rule = name
-                .parse()
-                .map_err(|e| args.bad("policy", format!("`{text}`: {e}")))?;
+            let user = args.users.iter().find(|r| r.name() == name);
+            let by = match user {
+                Some(user) => user.clone(),
+                None => Replanner::Rule(Dispatcher::new(
+                    name.parse::<Rule>()
+                        .map_err(|e| args.bad("policy", format!("`{text}`: {e}")))?,
+                    Scheme::Active,
+                )),
+            };
             if args.period.is_none() && !args.on_failure {
                 return Err(args.bad(
                     "policy",
@@ -107,7 +116,7 @@ fn policy(text: &str, args: &RobustArgs) -> Result<Policy, SchedError> {
                 ));
             }
             Ok(Policy::Reschedule {
-                dispatcher: Dispatcher::new(rule, Scheme::Active),
+                by,
                 period: args.period,
                 on_failure: args.on_failure,
             })
@@ -221,7 +230,8 @@ pub fn run(
             args.name("noise_cv"),
             args.noise_cv
         )),
-        e @ twin_models::scheduling::RobustError::Run { .. } => SchedError::Run(e.to_string()),
+        e @ (twin_models::scheduling::RobustError::Run { .. }
+        | twin_models::scheduling::RobustError::Plan { .. }) => SchedError::Run(e.to_string()),
         other => SchedError::BadName(other.to_string()),
     })
 }

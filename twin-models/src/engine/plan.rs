@@ -335,7 +335,10 @@ impl CompiledLine {
     /// its route does not allow there, or contradicts the routes (a cycle), or
     /// durations of the wrong length or not finite and non-negative;
     /// [`RunError::Rescheduler`] when the rescheduler fails or returns such a
-    /// plan; [`RunError::Unfinished`] when orders are still open at the horizon.
+    /// plan; [`RunError::Deadlock`] when servers block each other in a cycle of
+    /// full buffers; [`RunError::Unfinished`] when orders are still open
+    /// otherwise (stations waiting for planned operations that cannot reach
+    /// them, or the horizon).
     pub fn execute(
         &self,
         options: &RunOptions,
@@ -461,10 +464,23 @@ impl CompiledLine {
             return Err(RunError::Rescheduler { time, message });
         }
         if plan.open > 0 {
+            let last = plan
+                .start
+                .iter()
+                .chain(&plan.end)
+                .copied()
+                .filter(|t| t.is_finite())
+                .fold(0.0, f64::max);
+            let stalled = sim.calendar.is_empty();
+            // Servers blocked in a cycle of full buffers: name them.
+            if stalled && let Some(deadlock) = sim.model.deadlock(last) {
+                return Err(RunError::Deadlock(deadlock));
+            }
             return Err(RunError::Unfinished {
                 open: plan.open,
                 orders: spec.orders.len(),
                 horizon: options.horizon,
+                stalled: stalled.then_some(last),
             });
         }
         let completion: Vec<f64> = sim.model.orders.iter().map(|o| o.completion).collect();

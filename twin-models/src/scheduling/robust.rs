@@ -3,6 +3,8 @@
 //! disturbances (common random numbers), planned against realised, with
 //! confidence intervals and paired comparisons.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use sim_core::{
     ConfidenceInterval, ProportionInterval, RandomStream, StreamKey, Tally, run_replications,
@@ -13,7 +15,7 @@ use super::instance::Instance;
 use super::rules::Dispatcher;
 use super::schedule::Schedule;
 use super::twin::{DispatcherRescheduler, Twin, TwinError, TwinOptions};
-use crate::engine::{CompiledLine, Execution, Plan, Reschedule, RunError, RunOptions};
+use crate::engine::{CompiledLine, Execution, Plan, Reschedule, Rescheduler, RunError, RunOptions};
 use crate::graph::StructureError;
 use crate::line::{DispatchRule, ProductSpec};
 
@@ -26,11 +28,11 @@ pub enum Policy {
     /// Each machine keeps its assigned operations but takes them in the order
     /// the rule chooses among those waiting.
     Redispatch(DispatchRule),
-    /// The plan is rebuilt by `dispatcher` from the twin's state every
-    /// `period`, and/or whenever a machine fails; kept in between.
+    /// The plan is rebuilt by `by` from the twin's state every `period`,
+    /// and/or whenever a machine fails; kept in between.
     Reschedule {
         /// Builds the new plan.
-        dispatcher: Dispatcher,
+        by: Replanner,
         /// Every so many time units.
         period: Option<f64>,
         /// When a machine fails.
@@ -46,11 +48,11 @@ impl Policy {
             Self::Keep => "keep".into(),
             Self::Redispatch(rule) => format!("redispatch/{}", rule.name()),
             Self::Reschedule {
-                dispatcher,
+                by,
                 period,
                 on_failure,
             } => {
-                let mut name = format!("reschedule/{}", dispatcher.name());
+                let mut name = format!("reschedule/{}", by.name());
                 if let Some(p) = period {
                     name += &format!(" every {p}");
                 }
@@ -63,6 +65,51 @@ impl Policy {
                 }
                 name
             }
+        }
+    }
+}
+
+/// Who plans anew in a [`Policy::Reschedule`].
+#[derive(Clone)]
+pub enum Replanner {
+    /// A dispatching rule's schedule of the remaining operations
+    /// ([`DispatcherRescheduler`]).
+    Rule(Dispatcher),
+    /// A user's rescheduler (e.g. an optimiser), named for reports.
+    User {
+        /// The name reports give it.
+        name: String,
+        /// The rescheduler; parallel replications share it.
+        by: Arc<dyn Rescheduler + Send>,
+    },
+}
+
+impl Replanner {
+    /// The name reports give it: the rule's, or the user's.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Rule(dispatcher) => dispatcher.name(),
+            Self::User { name, .. } => name.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Replanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Rule(dispatcher) => f.debug_tuple("Rule").field(dispatcher).finish(),
+            Self::User { name, .. } => f.debug_struct("User").field("name", name).finish(),
+        }
+    }
+}
+
+impl PartialEq for Replanner {
+    /// Rules by value; user reschedulers by identity.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Rule(a), Self::Rule(b)) => a == b,
+            (Self::User { by: a, .. }, Self::User { by: b, .. }) => Arc::ptr_eq(a, b),
+            _ => false,
         }
     }
 }
@@ -117,6 +164,13 @@ pub enum RobustError {
         field: &'static str,
         /// What is wrong.
         message: String,
+    },
+    /// The plan itself (nominal times, no breakdowns) cannot be executed in
+    /// the twin, e.g. with finite buffers that block it.
+    #[error("the schedule cannot be executed as planned in its twin: {error}")]
+    Plan {
+        /// Why.
+        error: RunError,
     },
     /// A replication failed.
     #[error("policy `{policy}`, replication {replication}: {error}")]
@@ -352,7 +406,9 @@ pub fn robustness(
             &RunOptions {
                 seed: options.seed,
                 replication: 0,
-                horizon: f64::MAX,
+                // Far beyond any semi-active schedule: the plan runs the jobs
+                // one after another at worst.
+                horizon: 2.0 * total_work(instance).max(1.0),
                 warmup: 0.0,
             },
             &Execution {
@@ -361,11 +417,7 @@ pub fn robustness(
                 ..Execution::default()
             },
         )
-        .map_err(|error| RobustError::Run {
-            policy: "plan".into(),
-            replication: 0,
-            error,
-        })?;
+        .map_err(|error| RobustError::Plan { error })?;
     let jobs = instance.jobs();
     let release = |j: usize| twin.releases.get(j).copied().unwrap_or(0.0);
     let dues: Vec<f64> = match &options.dues {
@@ -427,14 +479,32 @@ pub fn robustness(
         let (line, plan) = compile(&twin)?;
         lines.push((twin, line, plan));
     }
-    let reschedulers: Vec<Option<DispatcherRescheduler<'_>>> = policies
+    let rules: Vec<Option<DispatcherRescheduler<'_>>> = policies
         .iter()
         .zip(&lines)
         .map(|(policy, (twin, _, _))| match policy {
-            Policy::Reschedule { dispatcher, .. } => Some(DispatcherRescheduler {
+            Policy::Reschedule {
+                by: Replanner::Rule(dispatcher),
+                ..
+            } => Some(DispatcherRescheduler {
                 instance: &twin.assigned,
                 dispatcher: *dispatcher,
             }),
+            _ => None,
+        })
+        .collect();
+    let reschedulers: Vec<Option<&dyn Rescheduler>> = policies
+        .iter()
+        .zip(&rules)
+        .map(|(policy, rule)| match (policy, rule) {
+            (_, Some(rule)) => Some(rule as &dyn Rescheduler),
+            (
+                Policy::Reschedule {
+                    by: Replanner::User { by, .. },
+                    ..
+                },
+                None,
+            ) => Some(&**by as &dyn Rescheduler),
             _ => None,
         })
         .collect();
@@ -482,7 +552,7 @@ pub fn robustness(
                     ) => Some(Reschedule {
                         period: *period,
                         on_failure: *on_failure,
-                        by: r,
+                        by: *r,
                     }),
                     _ => None,
                 },
@@ -562,6 +632,21 @@ pub fn robustness(
         policies: reports,
         makespan_vs_first,
     })
+}
+
+/// The sum of every operation's longest time: an upper bound of any
+/// semi-active schedule's makespan.
+fn total_work(instance: &Instance) -> f64 {
+    (0..instance.operations())
+        .map(|op| {
+            instance
+                .alternatives(op)
+                .iter()
+                .map(|a| a.time)
+                .max()
+                .unwrap_or(0) as f64
+        })
+        .sum()
 }
 
 /// Compiles a twin's line and checks its plan; a twin built from a valid

@@ -249,7 +249,9 @@ impl Twin {
                 due: options.dues.get(j).copied().unwrap_or(f64::INFINITY),
                 weight: 1.0,
                 priority: 0.0,
-                source: 0,
+                // A source of its own: a job that finds its first buffer full
+                // waits outside the shop without holding up the others.
+                source: j,
             })
             .collect();
         let line = LineSpec {
@@ -259,12 +261,14 @@ impl Twin {
             products,
             stations,
             buffers,
-            sources: vec![SourceSpec {
-                name: "orders".into(),
-                kind: SourceKind::Orders,
-                mix: Vec::new(),
-                sequence: Vec::new(),
-            }],
+            sources: (0..jobs)
+                .map(|j| SourceSpec {
+                    name: format!("release J{j}"),
+                    kind: SourceKind::Orders,
+                    mix: Vec::new(),
+                    sequence: Vec::new(),
+                })
+                .collect(),
             sinks: vec![SinkSpec {
                 name: "done".into(),
             }],

@@ -5,8 +5,9 @@
 
 use sim_core::Distribution;
 use twin_models::scheduling::{
-    Breakdowns, Dispatcher, Dues, Evaluator, Instance, Policy, RobustOptions, Rule, Schedule,
-    Scheme, Twin, TwinOptions, draw_durations, parse_flexible_job_shop, parse_job_shop, robustness,
+    Breakdowns, Dispatcher, Dues, Evaluator, Instance, Policy, Replanner, RobustOptions, Rule,
+    Schedule, Scheme, Twin, TwinOptions, draw_durations, parse_flexible_job_shop, parse_job_shop,
+    robustness,
 };
 use twin_models::{
     CompiledLine, DispatchRule, Execution, FailureClock, Plan, PlannedOp, Reschedule, Rescheduler,
@@ -489,7 +490,7 @@ fn noise_lengthens_the_makespan_and_pairing_narrows_the_comparison() {
             Policy::Keep,
             Policy::Redispatch(DispatchRule::Spt),
             Policy::Reschedule {
-                dispatcher: Dispatcher::new(Rule::Mwkr, Scheme::Active),
+                by: Replanner::Rule(Dispatcher::new(Rule::Mwkr, Scheme::Active)),
                 period: Some(100.0),
                 on_failure: true,
             },
@@ -555,4 +556,109 @@ fn robustness_is_reproducible_whatever_the_thread_count() {
         .expect("pool")
         .install(run);
     assert_eq!(one, two);
+}
+
+#[test]
+fn a_user_replanner_that_keeps_the_plan_ties_with_keep_on_every_replication() {
+    let instance = ft10();
+    let schedule = Dispatcher::new(Rule::Spt, Scheme::Active).build(&instance);
+    let twin = Twin::new(&instance, Some(&schedule), &TwinOptions::default()).expect("twin");
+    let same = Replanner::User {
+        name: "same-plan".into(),
+        by: std::sync::Arc::new(SamePlan(twin.sequences.clone())),
+    };
+    let report = robustness(
+        &instance,
+        &schedule,
+        &noisy(0.3, true),
+        &[
+            Policy::Keep,
+            Policy::Reschedule {
+                by: same,
+                period: Some(60.0),
+                on_failure: true,
+            },
+        ],
+        &RobustOptions {
+            replications: 50,
+            ..RobustOptions::default()
+        },
+    )
+    .expect("runs");
+    assert_eq!(
+        report.policies[1].policy,
+        "reschedule/same-plan every 60 and on failure"
+    );
+    assert_eq!(report.policies[0].makespans, report.policies[1].makespans);
+    assert_eq!(report.makespan_vs_first[0].mean_difference, 0.0);
+    assert!(report.policies[1].realised.reschedules.min > 5.0);
+}
+
+#[test]
+fn finite_buffers_that_block_the_plan_give_a_clear_error() {
+    let instance = ft10();
+    let schedule = Dispatcher::new(Rule::Mwkr, Scheme::Active).build(&instance);
+    let finite = TwinOptions {
+        buffer: Some(1),
+        ..TwinOptions::default()
+    };
+    let twin = Twin::new(&instance, Some(&schedule), &finite).expect("twin");
+    let line = CompiledLine::new(&twin.line).expect("compiles");
+    let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
+    // Kept or re-dispatched, machines holding finished jobs for each other's
+    // full one-place buffers deadlock: named as such, never a hang.
+    for execution in [keep(&plan), Execution::default()] {
+        match line.execute(&options(1e6), &execution) {
+            Err(RunError::Deadlock(d)) => {
+                assert!(d.stations.len() >= 2, "{d}");
+                assert!(
+                    d.to_string().starts_with("the line deadlocked by t = "),
+                    "{d}"
+                );
+            }
+            other => panic!("expected a deadlock, got {other:?}"),
+        }
+    }
+    // With room for every job the plan runs as the evaluator says.
+    let roomy = TwinOptions {
+        buffer: Some(10),
+        ..TwinOptions::default()
+    };
+    let twin = Twin::new(&instance, Some(&schedule), &roomy).expect("twin");
+    let line = CompiledLine::new(&twin.line).expect("compiles");
+    let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
+    let run = line.execute(&options(1e6), &keep(&plan)).expect("runs");
+    let makespan = Evaluator::new(&instance)
+        .evaluate(&schedule)
+        .expect("feasible");
+    assert_eq!(run.makespan, makespan as f64);
+}
+
+/// A station keeping its sequence waits for its next planned part even while
+/// another waits; a horizon too short for the plan is named as such.
+#[test]
+fn a_kept_sequence_waits_for_a_later_release() {
+    // Two one-operation jobs on one machine; job 1, released at 50, is planned
+    // first, so the machine idles until then although job 0 waits from 0.
+    let instance = parse_job_shop("2 1\n0 3\n0 4\n").expect("valid");
+    let schedule = Schedule {
+        machines: vec![vec![op(1, 0), op(0, 0)]],
+    };
+    let late = TwinOptions {
+        releases: vec![0.0, 50.0],
+        ..TwinOptions::default()
+    };
+    let twin = Twin::new(&instance, Some(&schedule), &late).expect("twin");
+    let line = CompiledLine::new(&twin.line).expect("compiles");
+    let plan = line.plan(twin.sequences.clone()).expect("a valid plan");
+    let run = line.execute(&options(100.0), &keep(&plan)).expect("runs");
+    // The machine waits for job 1 (50..54) and only then runs job 0 (54..57).
+    assert_eq!(run.start, vec![54.0, 50.0]);
+    assert_eq!(run.makespan, 57.0);
+    assert_eq!(
+        line.execute(&options(20.0), &keep(&plan))
+            .map(|r| r.makespan)
+            .map_err(|e| e.to_string()),
+        Err("2 of 2 orders were not done by the horizon t = 20".into())
+    );
 }
