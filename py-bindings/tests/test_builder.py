@@ -397,3 +397,24 @@ def test_a_bad_rule_from_the_builder_gets_the_validator_message() -> None:
     line = mixed_line().update_station("press", rule="fastest")
     with pytest.raises(lt.ScenarioError, match="fastest"):
         line.build()
+
+
+@pytest.mark.parametrize("seed", [0, 2**63 - 1, 2**63, 2**64 - 1])
+def test_seeds_up_to_2_to_the_64_round_trip_through_to_toml(seed: int) -> None:
+    scenario = (
+        lt.Line("One station", horizon=200, seed=seed)
+        .product("part", ["m"])
+        .source("release")
+        .sink("out")
+        .station("m", lt.exponential(1.0))
+        .build()
+    )
+    text = scenario.to_toml()
+    # TOML's integers stop at 2**63 - 1: a larger seed is written as a string.
+    assert (f'seed = "{seed}"' if seed > 2**63 - 1 else f"seed = {seed}\n") in text
+    again = lt.Scenario.from_toml_string(text)
+    assert again.run().kpis["seed"] == seed
+    assert again.run().kpis == scenario.run().kpis
+    experiment = lt.Experiment(scenario, replications=2, seed=seed)
+    written = experiment.scenario.to_toml()
+    assert lt.Experiment(lt.Scenario.from_toml_string(written)).run().kpis["seed"] == seed

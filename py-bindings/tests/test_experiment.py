@@ -419,10 +419,15 @@ def test_invalid_options_raise_the_cli_message(
     assert str(error.value) == expected
 
 
-def test_zero_threads_is_refused(plain: linetwin.Scenario) -> None:
-    # The CLI names its option (`command line: --threads: must be at least 1, got 0`).
-    with pytest.raises(linetwin.ScenarioError, match="^threads: must be at least 1, got 0$"):
-        linetwin.Experiment(plain, threads=0)
+@pytest.mark.parametrize("threads", [0, 1025, 2**70])
+def test_threads_out_of_range_are_refused_at_construction(
+    plain: linetwin.Scenario, threads: int
+) -> None:
+    # As the CLI's --threads; 2**70 once passed here and overflowed at run().
+    with pytest.raises(
+        linetwin.ScenarioError, match=f"^threads: must be an integer from 1 to 1024, got {threads}$"
+    ):
+        linetwin.Experiment(plain, threads=threads)
 
 
 def test_invalid_keyword_values_raise_scenario_errors(plain: linetwin.Scenario) -> None:

@@ -40,8 +40,12 @@ pub struct ExperimentDef {
     /// Replications per design point (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replications: Option<i64>,
-    /// Master seed (default `scenario.seed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Master seed (default `scenario.seed`), as in `[scenario]`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "seed::option"
+    )]
     pub seed: Option<u64>,
     /// End of each run (default `scenario.horizon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,8 +119,9 @@ pub struct ScenarioSection {
     /// End of the warm-up (default 0).
     #[serde(default)]
     pub warmup: f64,
-    /// Master seed (default 1).
-    #[serde(default = "default_seed")]
+    /// Master seed (default 1), from 0 to 2⁶⁴ − 1: an integer, or one above
+    /// TOML's integer range (2⁶³ − 1) as a string of digits.
+    #[serde(default = "default_seed", with = "seed")]
     pub seed: u64,
     /// The dispatching rule of every station without its own (default `fifo`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,6 +153,76 @@ pub enum RuleDef {
 
 fn default_seed() -> u64 {
     1
+}
+
+/// Seeds in scenario files: TOML's integers stop at 2⁶³ − 1, so a seed above
+/// that (up to 2⁶⁴ − 1) is written as a string of digits; both forms are read,
+/// and a seed is written as an integer whenever TOML can hold it.
+mod seed {
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    const EXPECTED: &str =
+        "a seed: an integer from 0 to 18446744073709551615, or such an integer as a string";
+
+    pub(super) fn serialize<S: Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+        match i64::try_from(*seed) {
+            Ok(v) => s.serialize_i64(v),
+            Err(_) => s.serialize_str(&seed.to_string()),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(SeedVisitor)
+    }
+
+    struct SeedVisitor;
+
+    impl Visitor<'_> for SeedVisitor {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(EXPECTED)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &EXPECTED))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            // Digits only: no sign, no spaces, no underscores.
+            if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(E::invalid_value(de::Unexpected::Str(v), &EXPECTED));
+            }
+            v.parse()
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &EXPECTED))
+        }
+    }
+
+    /// The same for an optional seed.
+    pub(super) mod option {
+        use serde::{Deserializer, Serializer};
+
+        pub(in super::super) fn serialize<S: Serializer>(
+            seed: &Option<u64>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match seed {
+                Some(seed) => super::serialize(seed, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub(in super::super) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<u64>, D::Error> {
+            super::deserialize(d).map(Some)
+        }
+    }
 }
 
 /// One step of a route: a station, alternative stations sharing an input

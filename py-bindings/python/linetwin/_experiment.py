@@ -27,7 +27,9 @@ __all__ = [
     "tqdm_progress",
 ]
 
-_I64_MAX = 2**63 - 1
+
+#: The most worker threads an experiment may ask for (the CLI's --threads limit).
+_MAX_THREADS = 1024
 
 #: A progress callback: ``progress(done, total)`` runs.
 Progress = Callable[[int, int], object]
@@ -287,8 +289,11 @@ class Experiment:
                 f"{func}: argument 'scenario' must be a Scenario, not {_type_name(scenario)}"
             )
         threads_ = _optional_count(func, "threads", threads)
-        if threads_ is not None and threads_ < 1:
-            raise ScenarioError(f"threads: must be at least 1, got {threads_}")
+        if threads_ is not None and not 1 <= threads_ <= _MAX_THREADS:
+            # As the CLI's --threads: more would only spend time spawning threads.
+            raise ScenarioError(
+                f"threads: must be an integer from 1 to {_MAX_THREADS}, got {threads_}"
+            )
         self._threads = threads_
         self._seed = _optional_seed(func, seed)
         section = experiment_section(
@@ -302,9 +307,6 @@ class Experiment:
             variants=variants,
             precision=precision,
         )
-        if section is not None and self._seed is not None and self._seed > _I64_MAX:
-            # TOML integers are signed: such a seed goes to the core directly.
-            del section["seed"]
         core = scenario._core.with_experiment(section or None)
         self._scenario = Scenario(core)
         self._core = CoreExperiment(core, self._seed)

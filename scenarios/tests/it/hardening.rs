@@ -632,3 +632,58 @@ fn comparing_a_point_with_itself_on_an_unknown_kpi_is_an_error() {
     );
     assert_eq!(result.compare(0, 0, "line.throughput").unwrap().mean, 0.0);
 }
+
+/// TOML's integers stop at 2⁶³ − 1: a larger seed is a string of digits, read
+/// and written back so, and every seed round-trips through `to_toml`.
+#[test]
+fn seeds_up_to_two_to_the_sixty_four_round_trip_through_toml() {
+    let with_seed = |seed: &str| {
+        MINIMAL.replacen(
+            "horizon = 1000\n",
+            &format!("horizon = 1000\nseed = {seed}\n"),
+            1,
+        )
+    };
+    for (text, seed) in [
+        (with_seed("\"18446744073709551615\""), u64::MAX),
+        (with_seed("\"9223372036854775808\""), 1 << 63),
+        (with_seed("9223372036854775807"), i64::MAX as u64),
+        (with_seed("\"42\""), 42),
+        (with_seed("0"), 0),
+    ] {
+        let scenario = Scenario::from_toml(&text, "s.toml").expect("valid");
+        let kpis = scenario.run(&Default::default()).expect("runs");
+        assert_eq!(kpis.seed, seed);
+        let written = scenario.to_toml();
+        let again = Scenario::from_toml(&written, "again.toml").expect("reads back");
+        assert_eq!(
+            again.run(&Default::default()).expect("runs"),
+            kpis,
+            "{written}"
+        );
+        if seed > i64::MAX as u64 {
+            assert!(written.contains(&format!("seed = \"{seed}\"")), "{written}");
+        } else {
+            assert!(written.contains(&format!("seed = {seed}\n")), "{written}");
+        }
+    }
+    let expected = "expected a seed: an integer from 0 to 18446744073709551615, or such an \
+                    integer as a string";
+    for (seed, got) in [
+        ("-1", "integer `-1`"),
+        (
+            "\"18446744073709551616\"",
+            "string \"18446744073709551616\"",
+        ),
+        ("\"+5\"", "string \"+5\""),
+        ("\"\"", "string \"\""),
+    ] {
+        let message = Scenario::from_toml(&with_seed(seed), "s.toml")
+            .expect_err("invalid")
+            .to_string();
+        assert_eq!(
+            message,
+            format!("s.toml:5:8: scenario.seed: invalid value: {got}, {expected}")
+        );
+    }
+}
