@@ -669,6 +669,18 @@ fn to_toml_value(obj: &Bound<'_, PyAny>, path: &mut Vec<String>) -> PyResult<Opt
         return Ok(Some(toml::Value::Boolean(b.is_true())));
     }
     if obj.is_instance_of::<PyInt>() {
+        // A seed above TOML's integer range is written as a string of digits,
+        // which scenario files accept for seeds (up to 2^64 - 1).
+        let is_seed = matches!(
+            path.as_slice(),
+            [section, key] if key == ".seed" && (section == "scenario" || section == "experiment")
+        );
+        if is_seed
+            && obj.extract::<i64>().is_err()
+            && let Ok(seed) = obj.extract::<u64>()
+        {
+            return Ok(Some(toml::Value::String(seed.to_string())));
+        }
         return match obj.extract::<i64>() {
             Ok(i) => Ok(Some(toml::Value::Integer(i))),
             Err(_) => Err(ScenarioError::new_err(format!(
