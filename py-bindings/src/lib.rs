@@ -616,6 +616,19 @@ impl CoreExperimentResult {
             .collect()
     }
 
+    /// The whole result as text, for pickling ([`CoreExperimentResult::from_state`]).
+    fn state(&self) -> String {
+        self.inner.to_state()
+    }
+
+    /// A result from [`CoreExperimentResult::state`]'s text.
+    #[staticmethod]
+    fn from_state(text: &str) -> PyResult<Self> {
+        ExperimentResult::from_state(text)
+            .map(|inner| Self { inner })
+            .map_err(PyValueError::new_err)
+    }
+
     /// The paired difference `kpi(b) - kpi(a)`: (mean, 95% CI half-width, n).
     fn compare(&self, a: usize, b: usize, kpi: &str) -> PyResult<(f64, f64, u64)> {
         let ci = self

@@ -225,6 +225,23 @@ def test_a_scenario_with_an_orders_file_pickles_with_its_directory(
     assert again.run().to_json() == experiment.run().to_json()
 
 
+def test_experiment_results_pickle_with_every_tally() -> None:
+    study = linetwin.Scenario.from_toml(library("serial_line.toml"))
+    experiment = linetwin.Experiment(
+        study, replications=5, seed=3, horizon=2000, factors={"stations.S3.servers": [1, 2]}
+    )
+    result = experiment.run()
+    again = pickle.loads(pickle.dumps(result))
+    assert again.to_json() == result.to_json()
+    assert str(again) == str(result)
+    assert again.kpis == result.kpis
+    # The paired differences need every tally, not only the printed summaries.
+    assert again.compare(0, 1, "line.throughput") == result.compare(0, 1, "line.throughput")
+    assert again.summary().equals(result.summary())
+    with pytest.raises(ValueError, match="^not an experiment result's state: "):
+        linetwin._linetwin.CoreExperimentResult.from_state("{}")
+
+
 def test_orders_from_python_and_their_frame() -> None:
     # Three A (2 min each) due at 5, then two B (3 min) released at 1, due at 20:
     # A done at 2, 4, 6 (order late by 1), B at 9, 12.

@@ -84,7 +84,7 @@ pub struct DesignPoint {
 }
 
 /// The sequential-precision rule.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Precision {
     /// The KPI, e.g. `line.throughput`.
     pub kpi: String,
@@ -95,7 +95,7 @@ pub struct Precision {
 }
 
 /// Why an experiment stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stopping {
     /// The fixed number of replications was run.
     Fixed,
@@ -671,7 +671,12 @@ impl Experiment {
             seed: self.seed,
             horizon: self.horizon,
             warmup: self.warmup,
-            time_unit: self.design_points[0].scenario.line().time_unit.symbol(),
+            time_unit: self.design_points[0]
+                .scenario
+                .line()
+                .time_unit
+                .symbol()
+                .to_owned(),
             replications: 0,
             stopping: Stopping::Fixed,
             precision: self.precision.clone(),
@@ -774,7 +779,7 @@ fn display_path(key: &str) -> String {
 }
 
 /// Statistics of one design point over its replications.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PointSummary {
     /// See [`DesignPoint::label`].
     pub label: String,
@@ -804,13 +809,13 @@ impl PointSummary {
 
 /// The result of an experiment: per design point and per KPI, mean, sd, 95% CI
 /// and n; paired differences between design points.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ExperimentResult {
     name: String,
     seed: u64,
     horizon: f64,
     warmup: f64,
-    time_unit: &'static str,
+    time_unit: String,
     /// Replications run per design point.
     pub replications: u64,
     /// Why the experiment stopped.
@@ -822,6 +827,23 @@ pub struct ExperimentResult {
 }
 
 impl ExperimentResult {
+    /// The whole result (every tally and paired difference, not only the
+    /// summaries [`ExperimentResult::to_json`] prints) as text, to store it or
+    /// send it to another process; [`ExperimentResult::from_state`] restores
+    /// it exactly.
+    pub fn to_state(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A result from [`ExperimentResult::to_state`]'s text.
+    ///
+    /// # Errors
+    ///
+    /// The text is not such a state: the parser's message.
+    pub fn from_state(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| format!("not an experiment result's state: {e}"))
+    }
+
     fn add_replication(&mut self, runs: &[(Flat, String)]) {
         for (point, (flat, bottleneck)) in self.points.iter_mut().zip(runs) {
             for (key, value) in flat {

@@ -8,7 +8,7 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 ///
 /// Mergeable with Chan et al.'s parallel update, so partial tallies from
 /// parallel replications combine exactly (up to rounding) in a fixed order.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     count: u64,
     mean: f64,

@@ -397,6 +397,11 @@ class ExperimentResult:
         self._core = core
         self._document: dict[str, Any] = json.loads(core.to_json())
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickles as its whole state (every tally, so that :meth:`compare` still works
+        after unpickling, e.g. in another process of a Dask cluster)."""
+        return (_restore_result, (self._core.state(),))
+
     @property
     def replications(self) -> int:
         """Replications run per design point."""
@@ -569,3 +574,8 @@ class tqdm_progress:  # noqa: N801 - used like a function
     def __exit__(self, *exc: object) -> None:
         """Closes the bar."""
         self.close()
+
+
+def _restore_result(state: str) -> ExperimentResult:
+    """Unpickles an :class:`ExperimentResult`."""
+    return ExperimentResult(CoreExperimentResult.from_state(state))

@@ -123,6 +123,13 @@ class CoreExperimentResult:
     def compare(self, a: int, b: int, kpi: str) -> tuple[float, float, int]:
         """The paired difference `kpi(b) - kpi(a)`: (mean, 95% CI half-width, n)."""
 
+    def state(self) -> str:
+        """The whole result as text, for pickling (`CoreExperimentResult::from_state`)."""
+
+    @staticmethod
+    def from_state(text: str) -> CoreExperimentResult:
+        """A result from `CoreExperimentResult::state`'s text."""
+
 class ScheduleError(ValueError):
     """An instance, schedule or scheduler name that cannot be used, or an
     infeasible schedule: the message is the CLI's, naming the line and token

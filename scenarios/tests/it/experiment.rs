@@ -399,3 +399,27 @@ fn a_run_replays_an_experiment_replication() {
     let first = e.run_one(0, 0).unwrap();
     assert_ne!(first, e.run_one(0, 1).unwrap(), "replications differ");
 }
+
+#[test]
+fn a_result_restored_from_its_state_is_the_same_result() {
+    let options = ExperimentOptions {
+        replications: Some(6),
+        seed: Some(5),
+        ..Default::default()
+    };
+    let result = run(&experiment(BUFFER_STUDY, &options));
+    let again = ExperimentResult::from_state(&result.to_state()).expect("restores");
+    assert_eq!(again.to_json(), result.to_json());
+    assert_eq!(again.to_table(), result.to_table());
+    for b in 1..result.points.len() {
+        assert_eq!(
+            again.compare(0, b, "line.throughput"),
+            result.compare(0, b, "line.throughput")
+        );
+    }
+    let message = ExperimentResult::from_state("{}").expect_err("not a state");
+    assert!(
+        message.starts_with("not an experiment result's state: missing field `name`"),
+        "{message}"
+    );
+}

@@ -13,7 +13,7 @@ use super::part::NONE;
 use super::{RunError, RunOptions};
 use crate::graph::StructureError;
 use crate::kpi::Kpis;
-use crate::line::{DispatchRule, ServerState};
+use crate::line::{DispatchRule, ServerState, SourceKind};
 
 /// One operation of a plan: step `step` of the route of order `order`'s part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -370,6 +370,25 @@ impl CompiledLine {
         }
         let (offsets, total) = offsets(self);
         let keep = execution.keep || execution.reschedule.is_some();
+        if keep
+            && let Some((i, source)) = spec
+                .sources
+                .iter()
+                .enumerate()
+                .find(|(_, s)| !matches!(s.kind, SourceKind::Orders))
+        {
+            // A part without an order is in no plan: a station keeping its
+            // sequence could neither take it nor skip it.
+            return Err(StructureError::at(
+                format!("sources[{i}].kind"),
+                format!(
+                    "keeping planned sequences needs every part to come from an order, but \
+                     source `{}` is not of kind orders",
+                    source.name
+                ),
+            )
+            .into());
+        }
         let sequences: Cow<'_, [Vec<PlannedOp>]> = match execution.plan {
             Some(plan)
                 if plan.offsets == offsets && plan.sequences.len() == spec.stations.len() =>

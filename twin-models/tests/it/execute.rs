@@ -361,6 +361,30 @@ fn bad_plans_are_refused_with_the_operation_named() {
         .map_err(|e| e.to_string()),
         Err("durations: the orders have 4 operations, but 2 durations were given".into())
     );
+    // Parts without an order are in no plan: a line with other sources cannot keep one.
+    let mut mixed = twin.line.clone();
+    mixed.sources.push(twin_models::SourceSpec {
+        name: "walk-ins".into(),
+        kind: twin_models::SourceKind::Arrivals {
+            interarrival: Distribution::exponential(5.0).expect("valid"),
+            when_full: twin_models::WhenFull::Block,
+        },
+        mix: vec![(0, 1.0)],
+        sequence: vec![],
+    });
+    let mixed_line = CompiledLine::new(&mixed).expect("compiles");
+    let mixed_plan = mixed_line.plan(twin.sequences.clone()).expect("valid");
+    assert_eq!(
+        mixed_line
+            .execute(&options(1e6), &keep(&mixed_plan))
+            .map(|r| r.makespan)
+            .map_err(|e| e.to_string()),
+        Err(format!(
+            "sources[{}].kind: keeping planned sequences needs every part to come from an order, \
+             but source `walk-ins` is not of kind orders",
+            mixed.sources.len() - 1
+        ))
+    );
     let other = Twin::new(&ft10(), None, &TwinOptions::default()).expect("twin");
     let other_plan = CompiledLine::new(&other.line)
         .expect("compiles")
