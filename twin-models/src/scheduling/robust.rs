@@ -435,7 +435,24 @@ pub fn robustness(
                 })
                 .collect()
         }
-        Dues::Given(dues) => dues.clone(),
+        Dues::Given(dues) => {
+            if dues.len() != jobs {
+                return Err(RobustError::Option {
+                    field: "dues",
+                    message: format!(
+                        "the instance has {jobs} jobs, but {} due dates were given",
+                        dues.len()
+                    ),
+                });
+            }
+            if let Some((j, d)) = dues.iter().enumerate().find(|(_, d)| d.is_nan()) {
+                return Err(RobustError::Option {
+                    field: "dues",
+                    message: format!("job {j}: {d} is not a valid time"),
+                });
+            }
+            dues.clone()
+        }
     };
     let horizon = options
         .horizon

@@ -686,3 +686,45 @@ fn a_kept_sequence_waits_for_a_later_release() {
         Err("2 of 2 orders were not done by the horizon t = 20".into())
     );
 }
+
+#[test]
+fn given_due_dates_are_checked_and_used() {
+    let instance = parse_job_shop("2 1\n0 10\n0 10\n").expect("valid");
+    let schedule = Schedule {
+        machines: vec![vec![op(0, 0), op(1, 0)]],
+    };
+    let run = |dues: Vec<f64>| {
+        robustness(
+            &instance,
+            &schedule,
+            &TwinOptions::default(),
+            &[Policy::Keep],
+            &RobustOptions {
+                replications: 2,
+                dues: Dues::Given(dues),
+                ..RobustOptions::default()
+            },
+        )
+    };
+    assert_eq!(
+        run(vec![5.0])
+            .map(|r| r.planned.makespan)
+            .map_err(|e| e.to_string()),
+        Err("dues: the instance has 2 jobs, but 1 due dates were given".into())
+    );
+    assert_eq!(
+        run(vec![5.0, f64::NAN])
+            .map(|r| r.planned.makespan)
+            .map_err(|e| e.to_string()),
+        Err("dues: job 1: NaN is not a valid time".into())
+    );
+    // Nominal times: job 0 ends at 10 (due 5: 5 late), job 1 at 20 (due 30).
+    let report = run(vec![5.0, 30.0]).expect("runs");
+    assert_eq!(report.planned.tardiness, 5.0);
+    assert_eq!(report.planned.on_time_rate, 0.5);
+    let orders = &report.policies[0].orders;
+    assert_eq!(
+        (orders[0].on_time.estimate, orders[1].on_time.estimate),
+        (0.0, 1.0)
+    );
+}
