@@ -250,15 +250,6 @@ impl CoreInstance {
                 })
             })
             .collect();
-        // The schedule is checked first, so that its violations are named as such.
-        Evaluator::new(&self.inner)
-            .evaluate(&schedule)
-            .map_err(|v| {
-                sched_error(SchedError::Infeasible {
-                    origin: self.inner.name().to_owned(),
-                    violations: vec![v],
-                })
-            })?;
         let args = harness::robust::RobustArgs {
             policies,
             dispatch_rule: rule,

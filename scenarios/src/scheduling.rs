@@ -87,6 +87,41 @@ fn join(violations: &[Violation]) -> String {
     text
 }
 
+/// Rows of cells as a text table: columns as wide as their widest cell, the
+/// first `left` columns left-aligned and the others right-aligned, two spaces
+/// apart, one line per row without trailing spaces.
+pub(crate) fn align(rows: &[Vec<String>], left: usize) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, &w))| {
+                let pad = " ".repeat(w - cell.chars().count());
+                if i < left {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// The format of an instance file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum InstanceFormat {

@@ -230,6 +230,12 @@ pub fn run(
             args.name("noise_cv"),
             args.noise_cv
         )),
+        twin_models::scheduling::RobustError::Twin(
+            twin_models::scheduling::TwinError::Schedule(violation),
+        ) => SchedError::Infeasible {
+            origin: instance.name().to_owned(),
+            violations: vec![violation],
+        },
         e @ (twin_models::scheduling::RobustError::Run { .. }
         | twin_models::scheduling::RobustError::Plan { .. }) => SchedError::Run(e.to_string()),
         other => SchedError::BadName(other.to_string()),
@@ -399,25 +405,7 @@ pub fn to_table(report: &Robustness, args: &RobustArgs) -> String {
             format!("{:.1}", r.reschedules.mean),
         ]);
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    for row in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, &w))| {
-                if c == 0 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        out += cells.join("  ").trim_end();
-        out.push('\n');
-    }
+    out += &super::align(&rows, 1);
     let first = &report.policies[0].policy;
     if !report.makespan_vs_first.is_empty() {
         out += &format!("\nmakespan against {first}, paired on the same disturbances:\n");
