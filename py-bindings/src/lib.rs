@@ -407,6 +407,48 @@ fn run_interruptibly(
     }
 }
 
+/// Runs `job` on a thread of its own while this one, with the GIL released
+/// between polls, checks for signals every [`POLL`]: on Ctrl-C it sets `stop`
+/// (which the job checks between replications), waits for the job to wind
+/// down and raises `KeyboardInterrupt`.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    stop: &AtomicBool,
+    job: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    use std::sync::mpsc::{RecvTimeoutError, channel};
+    std::thread::scope(|scope| {
+        let (sender, mut receiver) = channel();
+        std::thread::Builder::new()
+            .name("linetwin-job".to_owned())
+            .spawn_scoped(scope, move || {
+                let outcome = no_panic(job);
+                let _ = sender.send(outcome);
+            })
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the job thread: {e}")))?;
+        loop {
+            let (received, back) = py.detach(move || (receiver.recv_timeout(POLL), receiver));
+            receiver = back;
+            match received {
+                Ok(outcome) => return outcome,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        stop.store(true, Ordering::Relaxed);
+                        // The job ends at its next replication; the scope joins it.
+                        let _ = py.detach(move || receiver.recv());
+                        return Err(interrupt);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(PyRuntimeError::new_err(
+                        "linetwin internal error (please report it): the job thread stopped",
+                    ));
+                }
+            }
+        }
+    })
+}
+
 /// How often the polling thread looks at the run counter, signals and the worker.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -770,6 +812,12 @@ mod _linetwin {
     use super::sched::CoreInstance;
     #[pymodule_export]
     use super::sched::ScheduleError;
+    #[pymodule_export]
+    use super::sched::book_data;
+    #[pymodule_export]
+    use super::sched::book_plan;
+    #[pymodule_export]
+    use super::sched::book_robust;
     #[pymodule_export]
     use super::sched::sched_bench;
 }

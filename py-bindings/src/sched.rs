@@ -3,6 +3,7 @@
 //! the CLI's JSON text; `linetwin/sched.py` builds the DataFrames and the plots.
 
 use pyo3::create_exception;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -234,7 +235,7 @@ impl CoreInstance {
         mttr: Option<f64>,
         failure_clock: String,
         buffer: Option<u32>,
-        due_slack: f64,
+        due_slack: Option<f64>,
         replications: u64,
         seed: u64,
         users: Vec<(String, Py<PyAny>)>,
@@ -273,9 +274,14 @@ impl CoreInstance {
                 })
                 .collect(),
             python_names: true,
+            book: None,
+            stop: Some(Arc::new(AtomicBool::new(false))),
         };
-        let result =
-            py.detach(|| no_panic(|| harness::robust::run(&self.inner, &schedule, &args)))?;
+        let stop = Arc::clone(args.stop.as_ref().expect("set above"));
+        // Ctrl-C: the replications under way end, the others are not started.
+        let result = crate::interruptible(py, &stop, || {
+            harness::robust::run(&self.inner, &schedule, &args)
+        })?;
         // A user rescheduler's own exception, as it raised it.
         for r in &reschedulers {
             if let Some(error) = r.error.lock().ok().and_then(|mut e| e.take()) {
@@ -436,4 +442,227 @@ pub(crate) fn sched_bench(
     }
     let result = py.detach(|| no_panic(|| bench::run(&instances, &mut schedulers)))?;
     result.map(|r| r.to_json()).map_err(sched_error)
+}
+
+/// The seed an order-book experiment uses: `seed`, else the scenario's own.
+fn book_seed(scenario: &scenarios::Scenario, seed: Option<u64>) -> PyResult<u64> {
+    match seed {
+        Some(seed) => Ok(seed),
+        None => Ok(scenario
+            .options(&scenarios::Overrides::default())
+            .map_err(crate::scenario_error)?
+            .seed),
+    }
+}
+
+/// The plan of `scenario`'s order book at the `planned` stations (default: those with
+/// setups), recorded at nominal times under `rule` (None: the stations' own rules), as
+/// plan CSV (`station,order,step`).
+#[pyfunction]
+#[pyo3(signature = (scenario, rule, planned, seed))]
+pub(crate) fn book_plan(
+    py: Python<'_>,
+    scenario: &Bound<'_, crate::CoreScenario>,
+    rule: Option<String>,
+    planned: Vec<String>,
+    seed: Option<u64>,
+) -> PyResult<String> {
+    let scenario = &scenario.get().inner;
+    let seed = book_seed(scenario, seed)?;
+    let line = scenario.line();
+    let plan = py
+        .detach(|| {
+            no_panic(|| {
+                harness::book::plan(
+                    line,
+                    &harness::book::PlanSource::Rule(rule),
+                    &planned,
+                    seed,
+                    ("planned", "schedule"),
+                )
+            })
+        })?
+        .map_err(sched_error)?;
+    Ok(harness::book::write_plan(line, &plan))
+}
+
+/// Executes `scenario`'s order book planned by `plan` (plan CSV text; None: recorded under
+/// `rule` at the `planned` stations) under the scenario's own disturbances and returns
+/// `linetwin sched robust --json`'s text with the plan executed (CSV). Runs with the GIL
+/// released.
+#[pyfunction]
+#[pyo3(signature = (
+    scenario, plan, rule, planned, policies, dispatch_rule, due_slack, replications, seed
+))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn book_robust(
+    py: Python<'_>,
+    scenario: &Bound<'_, crate::CoreScenario>,
+    plan: Option<String>,
+    rule: Option<String>,
+    planned: Vec<String>,
+    policies: Vec<String>,
+    dispatch_rule: String,
+    due_slack: Option<f64>,
+    replications: u64,
+    seed: Option<u64>,
+) -> PyResult<(String, String)> {
+    let scenario = &scenario.get().inner;
+    let seed = book_seed(scenario, seed)?;
+    let line = scenario.line();
+    let source = match plan {
+        Some(text) => harness::book::PlanSource::File {
+            origin: "schedule".into(),
+            text,
+        },
+        None => harness::book::PlanSource::Rule(rule),
+    };
+    let mut args = harness::robust::RobustArgs {
+        policies,
+        dispatch_rule,
+        reschedule_rule: "mwkr".into(),
+        period: None,
+        on_failure: false,
+        noise: "lognormal".into(),
+        noise_cv: 0.0,
+        mtbf: None,
+        mttr: None,
+        failure_clock: "busy".into(),
+        buffer: None,
+        due_slack,
+        replications,
+        seed,
+        users: Vec::new(),
+        python_names: true,
+        book: None,
+        stop: None,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    args.stop = Some(Arc::clone(&stop));
+    let result = crate::interruptible(py, &stop, || {
+        let plan = harness::book::plan(line, &source, &planned, seed, ("planned", "schedule"))?;
+        args.book = Some(plan.context(line));
+        let report = harness::book::run(line, &plan, &args)?;
+        Ok::<_, SchedError>((
+            harness::robust::to_json(&report, &args),
+            harness::book::write_plan(line, &plan),
+        ))
+    })?;
+    result.map_err(sched_error)
+}
+
+/// What a sequencing model of `scenario`'s order book at `station` (default: the one
+/// station with setups) needs, as a dict: `station`; `families` (names); `initial` (the
+/// family the station starts configured for, or None); `setups[a][b]` (mean setup time from
+/// family a to b, 0 on the diagonal); `orders`, each a tuple (id, ready, due, weight,
+/// family, work, tail): ready = release plus one part's mean time before the station, work =
+/// quantity × mean time at the station, tail = one part's mean time after it.
+#[pyfunction]
+#[pyo3(signature = (scenario, station=None))]
+pub(crate) fn book_data<'py>(
+    py: Python<'py>,
+    scenario: &Bound<'py, crate::CoreScenario>,
+    station: Option<String>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let line = scenario.get().inner.line();
+    let bad = |m: String| ScheduleError::new_err(format!("station: {m}"));
+    let s = match &station {
+        Some(name) => line
+            .stations
+            .iter()
+            .position(|s| s.name == *name)
+            .ok_or_else(|| bad(format!("line `{}` has no station `{name}`", line.name)))?,
+        None => {
+            let with: Vec<usize> = (0..line.stations.len())
+                .filter(|&s| line.stations[s].setup.is_some())
+                .collect();
+            match with[..] {
+                [s] => s,
+                _ => {
+                    return Err(bad(format!(
+                        "line `{}` has {} stations with setups; name the one to sequence",
+                        line.name,
+                        with.len()
+                    )));
+                }
+            }
+        }
+    };
+    let st = &line.stations[s];
+    if st.servers != 1 {
+        return Err(bad(format!(
+            "`{}` has {} servers; the sequencing model is of one machine",
+            st.name, st.servers
+        )));
+    }
+    let mean_time = |p: usize, k: usize, at: usize| -> f64 {
+        line.products[p]
+            .step_time(k)
+            .or(line.stations[at].processing[p].as_ref())
+            .map_or(0.0, sim_core::Distribution::mean)
+    };
+    // One part's mean time over steps: the average over a step's alternatives.
+    let step_mean = |p: usize, k: usize| -> f64 {
+        let step = &line.products[p].route[k];
+        step.iter().map(|&at| mean_time(p, k, at)).sum::<f64>() / step.len() as f64
+    };
+    let orders = PyList::empty(py);
+    for order in &line.orders {
+        let route = &line.products[order.product].route;
+        let visits: Vec<usize> = (0..route.len())
+            .filter(|&k| route[k].contains(&s))
+            .collect();
+        let [k] = visits[..] else {
+            return Err(bad(format!(
+                "order `{}` visits `{}` {} times; the sequencing model needs exactly once",
+                order.id,
+                st.name,
+                visits.len()
+            )));
+        };
+        if route[k].len() != 1 {
+            return Err(bad(format!(
+                "order `{}` may go to `{}` or another station at step {k}",
+                order.id, st.name
+            )));
+        }
+        let head: f64 = (0..k).map(|i| step_mean(order.product, i)).sum();
+        let tail: f64 = (k + 1..route.len())
+            .map(|i| step_mean(order.product, i))
+            .sum();
+        orders.append((
+            order.id.as_str(),
+            order.release + head,
+            order.due,
+            order.weight,
+            line.products[order.product].family,
+            f64::from(order.quantity) * mean_time(order.product, k, s),
+            tail,
+        ))?;
+    }
+    let n = line.families.len();
+    let mut setups = vec![vec![0.0; n]; n];
+    if let Some(setup) = &st.setup {
+        let default = setup
+            .default
+            .as_ref()
+            .map_or(0.0, sim_core::Distribution::mean);
+        for (a, row) in setups.iter_mut().enumerate() {
+            for (b, cell) in row.iter_mut().enumerate() {
+                if a != b {
+                    *cell = default;
+                }
+            }
+        }
+        for (a, b, d) in &setup.pairs {
+            setups[*a][*b] = d.mean();
+        }
+    }
+    let out = PyDict::new(py);
+    out.set_item("station", st.name.as_str())?;
+    out.set_item("families", line.families.clone())?;
+    out.set_item("initial", st.setup.as_ref().and_then(|s| s.initial))?;
+    out.set_item("setups", setups)?;
+    out.set_item("orders", orders)?;
+    Ok(out)
 }

@@ -118,8 +118,12 @@ def test_the_aps_example_runs_on_a_small_instance() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "ft06: CP-SAT makespan 55 (optimal" in out.stdout
-    assert out.stdout.count("best on expected makespan:") == 2
+    # Two noise levels on ft06, then the mixed-model line's order book.
+    assert out.stdout.count("best on expected makespan:") == 3
     assert "redispatch/edd" in out.stdout
+    assert "Mixed-model body line: CP-SAT press sequence of 90 orders" in out.stdout
+    assert "keep (campaign plan)" in out.stdout
+    assert "on mean tardiness: " in out.stdout
 
 
 def _same_plan(plan: sched.Schedule) -> sched.UserRescheduler:
@@ -185,3 +189,22 @@ def test_a_python_reschedulers_bad_answers_are_named() -> None:
         "policy `reschedule/partial every 10`, replication 0: rescheduling at t = 10 failed: the "
         "rescheduler's plan is not valid: order `J0` step 3 is not planned at any station"
     )
+
+
+def test_ctrl_c_stops_sched_robust_within_a_second() -> None:
+    import signal
+    import threading
+    import time
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    plan = sched.solve("ta41", rule="mwkr")
+    timer = threading.Timer(0.3, signal.raise_signal, args=(signal.SIGINT,))
+    begin = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        # About 10 s of work on two threads.
+        sched.robust("ta41", plan, mtbf=5000, mttr=100, replications=100_000)
+    elapsed = time.perf_counter() - begin
+    timer.join()
+    assert elapsed < 1.5, f"took {elapsed:.1f} s to stop"

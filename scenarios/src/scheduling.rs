@@ -6,6 +6,7 @@
 //! and output formats.
 
 pub mod bench;
+pub mod book;
 pub mod gantt;
 pub mod library;
 pub mod robust;
@@ -67,6 +68,9 @@ pub enum SchedError {
     /// its horizon): not bad input, a failure of the run.
     #[error("{0}")]
     Run(String),
+    /// Stopped on request (Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
     /// An infeasible schedule: every violation found, in one line.
     #[error("{origin}: the schedule is infeasible: {}", join(.violations))]
     Infeasible {

@@ -17,6 +17,10 @@
 //!   active (Giffler–Thompson) or non-delay scheme, with earliest-finish or least-loaded machine
 //!   assignment for flexible operations.
 //! - [`Neh`] (`neh.rs`): the NEH heuristic for the permutation flow shop.
+//! - [`Twin`] (`twin.rs`) and [`robustness`] (`robust.rs`): an instance and its schedule
+//!   executed in a twin under disturbances, execution policies compared on common random
+//!   numbers; [`line_robustness`] (`book.rs`) does the same for a line's order book, planned
+//!   at some of its stations ([`record_plan`]).
 //!
 //! A user's scheduler implements [`Scheduler`]; the harness treats it like the built-in ones.
 //!
@@ -32,6 +36,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod book;
 mod evaluate;
 mod instance;
 mod neh;
@@ -41,6 +46,7 @@ mod rules;
 mod schedule;
 mod twin;
 
+pub use book::{line_robustness, nominal_line, record_plan};
 pub use evaluate::{Evaluator, Violation, check};
 pub use instance::{Alternative, Instance, InstanceError, ShopKind};
 pub use neh::{flow_shop_times, neh_order, permutation_makespan};

@@ -11,6 +11,9 @@ __all__ = [
     "CoreScenario",
     "ScenarioError",
     "ScheduleError",
+    "book_data",
+    "book_plan",
+    "book_robust",
     "sched_bench",
 ]
 
@@ -207,13 +210,39 @@ class CoreInstance:
         mttr: float | None,
         failure_clock: str,
         buffer: int | None,
-        due_slack: float,
+        due_slack: float | None,
         replications: int,
         seed: int,
         users: Sequence[tuple[str, Callable[[dict[str, Any]], Any]]],
     ) -> str:
         """Executes the schedule `machines` in the instance's twin under disturbances and
         returns `linetwin sched robust --json`'s text. Runs with the GIL released."""
+
+def book_data(scenario: CoreScenario, station: str | None = None) -> dict[str, Any]:
+    """What a sequencing model of the scenario's order book at `station` (default: the one
+    with setups) needs: `station`, `families`, `initial`, `setups[a][b]` and `orders` as
+    (id, ready, due, weight, family, work, tail) tuples."""
+
+def book_plan(
+    scenario: CoreScenario, rule: str | None, planned: Sequence[str], seed: int | None
+) -> str:
+    """The plan of the scenario's order book at the `planned` stations, recorded at nominal
+    times under `rule`, as plan CSV (`station,order,step`)."""
+
+def book_robust(
+    scenario: CoreScenario,
+    plan: str | None,
+    rule: str | None,
+    planned: Sequence[str],
+    policies: Sequence[str],
+    dispatch_rule: str,
+    due_slack: float | None,
+    replications: int,
+    seed: int | None,
+) -> tuple[str, str]:
+    """Executes the scenario's order book planned by `plan` (plan CSV; None: recorded under
+    `rule`) under its own disturbances; returns `linetwin sched robust --json`'s text and the
+    plan executed (CSV). Runs with the GIL released."""
 
 def sched_bench(
     spec: str, rules: Sequence[str], scheme: str = "active", assignment: str = "earliest-finish"

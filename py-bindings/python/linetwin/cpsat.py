@@ -1,4 +1,5 @@
-"""Exact scheduling with Google OR-Tools CP-SAT: :func:`cpsat` and :class:`CpSatSchedule`.
+"""Exact scheduling with Google OR-Tools CP-SAT: :func:`cpsat` (instances) and
+:func:`cpsat_orders` (a line's order book at its setup station).
 
 Both are re-exported by :mod:`linetwin.sched`; OR-Tools is optional
 (``pip install linetwin[cpsat]``) and imported only when :func:`cpsat` runs::
@@ -28,9 +29,11 @@ import time
 from numbers import Real
 from typing import Any
 
-from linetwin.sched import Instance, InstanceLike, Schedule, evaluate
+from linetwin._linetwin import book_data
+from linetwin._scenario import Scenario
+from linetwin.sched import Instance, InstanceLike, OrderPlan, Schedule, evaluate
 
-__all__ = ["CpSatSchedule", "cpsat"]
+__all__ = ["CpSatOrderPlan", "CpSatSchedule", "cpsat", "cpsat_orders"]
 
 MISSING_ORTOOLS = "linetwin.sched.cpsat needs OR-Tools: pip install linetwin[cpsat]"
 """The message of the ImportError :func:`cpsat` raises when OR-Tools is not installed."""
@@ -237,5 +240,200 @@ def cpsat(
         status=solver.status_name(status),
         objective=solved.makespan,
         bound=round(solver.best_objective_bound),
+        seconds=time.perf_counter() - started,
+    )
+
+
+class CpSatOrderPlan:
+    """A sequence of a line's orders at one station found by CP-SAT: ``plan`` (an
+    :data:`~linetwin.sched.OrderPlan` for :func:`linetwin.sched.robust`), with the solver's
+    ``status``, ``objective`` and ``bound`` (the model's total weighted tardiness, in the
+    scenario's time unit), and ``seconds``."""
+
+    def __init__(
+        self, plan: OrderPlan, *, status: str, objective: float, bound: float, seconds: float
+    ) -> None:
+        self.plan = plan
+        """Per station (the one sequenced), its orders' ids in sequence."""
+        self.status = status
+        """CP-SAT's status on the weighted tardiness: ``"OPTIMAL"`` or ``"FEASIBLE"``."""
+        self.objective = objective
+        """The model's total weighted tardiness of ``plan`` at nominal times."""
+        self.bound = bound
+        """CP-SAT's proven lower bound on the model's total weighted tardiness."""
+        self.seconds = seconds
+        """Wall-clock seconds of the solve."""
+
+    @property
+    def optimal(self) -> bool:
+        """Whether CP-SAT proved the sequence optimal for its model."""
+        return self.status == "OPTIMAL"
+
+    def __repr__(self) -> str:
+        station, orders = next(iter(self.plan.items()))
+        return (
+            f"CpSatOrderPlan({station!r}, {len(orders)} orders, weighted tardiness "
+            f"{self.objective:g}, bound {self.bound:g}, {self.status})"
+        )
+
+
+_SCALE = 100  # times in hundredths of the scenario's unit
+
+
+def cpsat_orders(
+    scenario: Scenario,
+    station: str | None = None,
+    time_limit: float = 10.0,
+    workers: int | None = None,
+    seed: int = 0,
+    hint: OrderPlan | None = None,
+) -> CpSatOrderPlan:
+    """Sequences a line's order book at one station (by default the one with setups, e.g. a
+    press with die changes) with CP-SAT, minimising the total weighted tardiness.
+
+    The model is the single-machine problem with release dates and sequence-dependent setups
+    an APS solves at a bottleneck: each order is one block of ``quantity`` × the station's
+    mean time per part, ready at its release plus one part's mean time upstream, and late by
+    how much its end plus one part's mean time downstream passes its due date; between two
+    orders of different families the mean setup time of the station's matrix (from the
+    station's initial family before the first). Orders are sequenced with a circuit
+    constraint. The objective is lexicographic: the least weighted tardiness (half the time
+    limit), then, keeping it, the least weighted completion time (which keeps die changes
+    and idle time down among the many sequences that are on time). Times are rounded to hundredths of the scenario's time unit. The rest of the
+    line is not in the model: execute the plan in the twin to see how it holds up
+    (:func:`linetwin.sched.robust`).
+
+    Args:
+        scenario: A :class:`linetwin.Scenario` with an order book.
+        station: The station to sequence; by default the one station with setups.
+        time_limit: Wall-clock seconds CP-SAT may search.
+        workers: CP-SAT's parallel workers; by default one per CPU this process may use.
+        seed: CP-SAT's ``random_seed``, 0 to 2**31 - 1.
+        hint: A plan to start the search from (e.g. :func:`linetwin.sched.plan_orders` under
+            ``campaign``).
+
+    Raises:
+        ValueError: a bad ``time_limit``, ``workers`` or ``seed``, naming it.
+        ImportError: OR-Tools is not installed: ``pip install linetwin[cpsat]``.
+        linetwin.ScheduleError: the station cannot be sequenced this way (several servers,
+            alternatives, an order that visits it twice), naming it.
+        RuntimeError: CP-SAT found no sequence within ``time_limit``.
+    """
+    _check_arguments(time_limit, workers, seed)
+    data = book_data(scenario._core, station)
+    try:
+        from ortools.sat.python import cp_model
+    except ImportError as e:
+        raise ImportError(MISSING_ORTOOLS) from e
+
+    started = time.perf_counter()
+    name = data["station"]
+    orders = data["orders"]
+    setups = [[round(t * _SCALE) for t in row] for row in data["setups"]]
+    initial = data["initial"]
+    ready = [math.ceil(o[1] * _SCALE) for o in orders]
+    work = [round(o[5] * _SCALE) for o in orders]
+    due = [math.floor((o[2] - o[6]) * _SCALE) if math.isfinite(o[2]) else None for o in orders]
+    weight = [o[3] for o in orders]
+    family = [o[4] for o in orders]
+    longest = max((max(row) for row in setups), default=0)
+    horizon = max(ready, default=0) + sum(work) + longest * len(orders)
+
+    model = cp_model.CpModel()
+    n = len(orders)
+    start = [model.new_int_var(ready[j], horizon, f"start_{j}") for j in range(n)]
+    # Node 0 is the start and end of the circuit; order j is node j + 1.
+    arc: dict[tuple[int, int], Any] = {}
+    for j in range(n):
+        arc[0, j + 1] = model.new_bool_var(f"first_{j}")
+        if initial is not None:
+            model.add(start[j] >= setups[initial][family[j]]).only_enforce_if(arc[0, j + 1])
+        arc[j + 1, 0] = model.new_bool_var(f"last_{j}")
+        for i in range(n):
+            if i != j:
+                arc[i + 1, j + 1] = model.new_bool_var(f"{i}_then_{j}")
+                model.add(
+                    start[j] >= start[i] + work[i] + setups[family[i]][family[j]]
+                ).only_enforce_if(arc[i + 1, j + 1])
+    model.add_circuit([(a, b, literal) for (a, b), literal in arc.items()])
+    # Redundant, for propagation: the orders' blocks do not overlap.
+    model.add_no_overlap(
+        [model.new_fixed_size_interval_var(start[j], work[j], f"block_{j}") for j in range(n)]
+    )
+    # Weights as integers: hundredths.
+    terms = []
+    late: dict[int, Any] = {}
+    for j in range(n):
+        if due[j] is None:
+            continue
+        late[j] = model.new_int_var(0, horizon, f"late_{j}")
+        model.add(late[j] >= start[j] + work[j] - due[j])
+        terms.append(round(weight[j] * 100) * late[j])
+    model.minimize(sum(terms))
+    if hint is not None:
+        ids = [o[0] for o in orders]
+        sequence = [ids.index(o) for o in hint.get(name, []) if o in ids]
+        if sorted(sequence) == list(range(n)):
+            # A complete hint: every start, arc and lateness.
+            t, previous, node = 0, initial, 0
+            for j in sequence:
+                setup = 0 if previous is None else setups[previous][family[j]]
+                t = max(t + setup, ready[j])
+                model.add_hint(start[j], t)
+                d = due[j]
+                if d is not None:
+                    model.add_hint(late[j], max(0, t + work[j] - d))
+                model.add_hint(arc[node, j + 1], 1)
+                t += work[j]
+                previous, node = family[j], j + 1
+            model.add_hint(arc[node, 0], 1)
+            chosen = {(a, b) for a, b in zip([0, *[j + 1 for j in sequence]], [*[j + 1 for j in sequence], 0])}
+            for key, literal in arc.items():
+                if key not in chosen:
+                    model.add_hint(literal, 0)
+
+    def solve(seconds: float) -> tuple[Any, Any]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = workers if workers is not None else _default_workers()
+        solver.parameters.random_seed = seed
+        # The caller's Ctrl-C stays the caller's: CP-SAT must not install its own handler.
+        solver.parameters.catch_sigint_signal = False
+        # Probing the 8 000 arc literals of a 90-order circuit takes longer than it pays.
+        solver.parameters.cp_model_probing_level = 0
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise RuntimeError(
+                f"CP-SAT found no sequence of station `{name}` in {time_limit} s "
+                f"(status {solver.status_name(status)})"
+            )
+        return solver, status
+
+    # Lexicographic: the least weighted tardiness in half the time, then, keeping it, the
+    # least weighted completion time (which also keeps die changes and idle time down).
+    first, status = solve(time_limit / 2)
+    tardiness = round(first.objective_value)
+    bound = first.best_objective_bound
+    model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
+    for j in range(n):
+        model.add_hint(start[j], first.value(start[j]))
+    for literal in arc.values():
+        model.add_hint(literal, first.value(literal))
+    model.add(sum(terms) <= tardiness)
+    model.minimize(sum(round(weight[j] * 100) * (start[j] + work[j]) for j in range(n)))
+    elapsed = time.perf_counter() - started
+    second, _ = solve(max(time_limit - elapsed, 0.1))
+    sequence = sorted(range(n), key=lambda j: (second.value(start[j]), j))
+    scale = 100 * _SCALE
+    return CpSatOrderPlan(
+        {name: [orders[j][0] for j in sequence]},
+        status=first.status_name(status),
+        objective=sum(
+            weight[j] * max(0, second.value(start[j]) + work[j] - d)
+            for j, d in enumerate(due)
+            if d is not None
+        )
+        / _SCALE,
+        bound=bound / scale,
         seconds=time.perf_counter() - started,
     )

@@ -25,13 +25,21 @@ import functools
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from linetwin._linetwin import CoreInstance, ScheduleError, sched_bench
+from linetwin._linetwin import (
+    CoreInstance,
+    ScheduleError,
+    book_plan,
+    book_robust,
+    sched_bench,
+)
+from linetwin._scenario import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
 
 __all__ = [
     "Instance",
@@ -50,6 +58,11 @@ MachineSequences = Sequence[Sequence[tuple[int, int]]]
 
 UserScheduler = Callable[["Instance"], MachineSequences]
 """A user's scheduler: builds machine sequences for an instance."""
+
+OrderPlan = Mapping[str, Sequence[str | tuple[str, int]]]
+"""A plan of a line's order book: per planned station, its orders' ids in sequence (or
+``(id, step)`` pairs where an order visits the station more than once). Stations not in it
+dispatch by their rules."""
 
 UserRescheduler = Callable[["Instance", dict[str, Any]], MachineSequences]
 """A user's rescheduler for :func:`robust`: given the instance and the shop's state (a dict:
@@ -347,9 +360,12 @@ class Robustness:
     the replications (the ``linetwin sched robust --json`` document, ``linetwin.sched-robust/1``).
     """
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], plan: OrderPlan | None = None) -> None:
         self.json = document
         """The whole JSON document."""
+        self.plan = plan
+        """For a line's order book: the plan executed, per planned station its order ids in
+        sequence (``None`` for an instance's schedule)."""
         self.planned: dict[str, float] = document["planned"]
         """The plan: makespan, flow_time, tardiness, on_time_rate."""
         self.best: dict[str, str] = document["best"]
@@ -424,23 +440,24 @@ class Robustness:
 
 
 def robust(
-    instance: InstanceLike,
-    schedule: Schedule | MachineSequences,
+    instance: InstanceLike | Scenario,
+    schedule: Schedule | MachineSequences | OrderPlan | str | None,
     policies: str | Sequence[str | UserRescheduler] = ("keep",),
     *,
     rule: str = "spt",
     reschedule_rule: str = "mwkr",
     period: float | None = None,
     on_failure: bool = False,
-    noise: str = "lognormal",
-    noise_cv: float = 0.2,
+    noise: str | None = None,
+    noise_cv: float | None = None,
     mtbf: float | None = None,
     mttr: float | None = None,
-    failure_clock: str = "busy",
+    failure_clock: str | None = None,
     buffer: int | None = None,
-    due_slack: float = 0.0,
+    due_slack: float | None = None,
     replications: int = 200,
-    seed: int = 1,
+    seed: int | None = None,
+    planned: Sequence[str] | None = None,
 ) -> Robustness:
     """Executes ``schedule`` in the instance's twin under random processing times and
     breakdowns, once per replication and policy, every policy seeing the same disturbances
@@ -463,8 +480,47 @@ def robust(
     :data:`UserRescheduler` (a callable, named by its ``__name__``: your own APS replanning at
     those moments; its exception stops the run and is re-raised as it was).
 
+    Defaults: ``noise`` lognormal, ``noise_cv`` 0.2, ``failure_clock`` busy, ``due_slack`` 0,
+    ``seed`` 1.
+
+    **A line's order book.** Given a :class:`linetwin.Scenario` with orders, the plan is kept
+    at the ``planned`` stations (default: those with setups) and the scenario's own
+    distributions, failures and scrap are the disturbances; ``schedule`` is an
+    :data:`OrderPlan` (e.g. from :func:`plan_orders`, or your APS's), the name of the
+    dispatching rule under which the plan is recorded at nominal times, or ``None`` for the
+    stations' own rules. A planned station takes all the parts of its next order, and only
+    those. Policies: ``keep`` and ``redispatch[:RULE]`` (the planned stations dispatch by the
+    rule instead); orders are due at their own due dates unless ``due_slack`` is given; the
+    seed defaults to the scenario's. The twin's settings (``noise``, ``mtbf``, ...) do not
+    apply and raise :class:`ScheduleError`. The result's :attr:`Robustness.plan` is the plan
+    executed.
+
     Raises :class:`ScheduleError` naming the argument for a bad setting or an infeasible
     schedule. Runs in parallel with the GIL released; results depend only on ``seed``."""
+    if isinstance(instance, (str, os.PathLike)) and os.fspath(instance).endswith(".toml"):
+        instance = Scenario.from_toml(instance)
+    if isinstance(instance, Scenario):
+        twin_only = {
+            "noise": noise,
+            "noise_cv": noise_cv,
+            "mtbf": mtbf,
+            "mttr": mttr,
+            "failure_clock": failure_clock,
+            "buffer": buffer,
+            "period": period,
+        }
+        return _robust_book(
+            instance, schedule, policies, twin_only, rule, planned, due_slack, replications, seed
+        )
+    if planned is not None:
+        raise ScheduleError(
+            "planned: applies to a scenario's order book; an instance's schedule plans every "
+            "machine"
+        )
+    if schedule is None or isinstance(schedule, (str, Mapping)):
+        raise ScheduleError(
+            "schedule: an instance needs machine sequences or a Schedule (e.g. from solve)"
+        )
     inst = _instance(instance)
     machines = schedule.machines if isinstance(schedule, Schedule) else schedule
     sequences = [[(int(j), int(o)) for j, o in seq] for seq in machines]
@@ -485,24 +541,115 @@ def robust(
         reschedule_rule,
         period,
         on_failure,
-        noise,
-        noise_cv,
+        "lognormal" if noise is None else noise,
+        0.2 if noise_cv is None else noise_cv,
         mtbf,
         mttr,
-        failure_clock,
+        "busy" if failure_clock is None else failure_clock,
         buffer,
         due_slack,
         replications,
-        seed,
+        1 if seed is None else seed,
         users,
     )
     return Robustness(json.loads(text))
 
 
-__all__ += ["Robustness", "robust"]
+def _robust_book(
+    scenario: Scenario,
+    schedule: object,
+    policies: str | Sequence[str | UserRescheduler],
+    twin_only: Mapping[str, object],
+    rule: str,
+    planned: Sequence[str] | None,
+    due_slack: float | None,
+    replications: int,
+    seed: int | None,
+) -> Robustness:
+    """:func:`robust` on a line's order book."""
+    for name, value in twin_only.items():
+        if value is not None:
+            raise ScheduleError(
+                f"{name}: a scenario's disturbances are its own distributions, failures "
+                f"and scrap; {name} applies to an instance's twin"
+            )
+    names: list[str] = []
+    for item in [policies] if isinstance(policies, str) else list(policies):
+        if not isinstance(item, str):
+            raise ScheduleError(
+                "policies: a user rescheduler applies to an instance's twin, not to a line's "
+                "order book"
+            )
+        names.extend(item.split(","))
+    text, plan_csv = book_robust(
+        scenario._core,
+        None if schedule is None or isinstance(schedule, str) else _plan_csv(schedule),
+        schedule if isinstance(schedule, str) else None,
+        list(planned or ()),
+        names,
+        rule,
+        due_slack,
+        replications,
+        seed,
+    )
+    return Robustness(json.loads(text), _read_plan(plan_csv))
+
+
+def _plan_csv(plan: object) -> str:
+    """An :data:`OrderPlan` as the plan CSV the core reads (``station,order,step``)."""
+    if not isinstance(plan, Mapping):
+        raise ScheduleError(
+            "schedule: a scenario's plan is a dict of station name to order ids, a rule name "
+            f"or None, not {type(plan).__name__}"
+        )
+    rows = ["station,order,step"]
+    for station, orders in plan.items():
+        if isinstance(orders, str):
+            raise ScheduleError(f"schedule[{station!r}]: a list of order ids, not a string")
+        for item in orders:
+            order, step = (item, "") if isinstance(item, str) else item
+            for cell in (station, order):
+                if not isinstance(cell, str) or any(c in cell for c in ',"\n\r'):
+                    raise ScheduleError(
+                        f"schedule[{station!r}]: {cell!r} is not a station name or order id"
+                    )
+            rows.append(f"{station},{order},{step}")
+    return "\n".join(rows) + "\n"
+
+
+def _read_plan(text: str) -> OrderPlan:
+    """The plan CSV the core writes, as an :data:`OrderPlan` (steps kept where an order
+    visits a station more than once)."""
+    rows = [line.split(",") for line in text.splitlines()[1:] if line]
+    visits: dict[tuple[str, str], int] = {}
+    for station, order, _ in rows:
+        visits[station, order] = visits.get((station, order), 0) + 1
+    plan: dict[str, list[str | tuple[str, int]]] = {}
+    for station, order, step in rows:
+        item = order if visits[station, order] == 1 else (order, int(step))
+        plan.setdefault(station, []).append(item)
+    return plan
+
+
+def plan_orders(
+    scenario: Scenario,
+    rule: str | None = None,
+    planned: Sequence[str] | None = None,
+    seed: int | None = None,
+) -> OrderPlan:
+    """The plan an APS working with the dispatching rule ``rule`` (``None``: the stations' own
+    rules) would make of ``scenario``'s order book at the ``planned`` stations (default: those
+    with setups): the line run once at nominal times (every time its mean, no failures, no
+    scrap), each station's orders in the order their first part started there. Edit it (or
+    build your own) and execute it with :func:`robust`. Raises :class:`ScheduleError` naming
+    the argument."""
+    return _read_plan(book_plan(scenario._core, rule, list(planned or ()), seed))
+
+
+__all__ += ["OrderPlan", "Robustness", "plan_orders", "robust"]
 
 
 # Exact scheduling with OR-Tools CP-SAT (optional dependency), kept in linetwin/cpsat.py.
-from linetwin.cpsat import CpSatSchedule, cpsat  # noqa: E402
+from linetwin.cpsat import CpSatOrderPlan, CpSatSchedule, cpsat, cpsat_orders  # noqa: E402
 
-__all__ += ["CpSatSchedule", "cpsat"]
+__all__ += ["CpSatOrderPlan", "CpSatSchedule", "cpsat", "cpsat_orders"]

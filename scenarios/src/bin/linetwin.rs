@@ -11,8 +11,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions, MAX_REPLICATIONS};
 use scenarios::scheduling::{
-    BenchScheduler, InstanceFormat, SchedError, Timing, bench, gantt, load_instance, load_schedule,
-    robust, timing,
+    BenchScheduler, InstanceFormat, SchedError, Timing, bench, book, gantt, load_instance,
+    load_schedule, robust, timing,
 };
 use scenarios::setups::SetupsReport;
 use scenarios::{Overrides, Scenario, ScenarioError, report};
@@ -101,6 +101,8 @@ enum Command {
     },
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum SchedCommand {
     /// Run dispatching rules (and NEH) on instances and compare them with the best known
@@ -155,16 +157,30 @@ enum SchedCommand {
     },
     /// Execute a schedule in its twin under random processing times and breakdowns, and
     /// compare execution policies on the same disturbances (planned against realised).
+    ///
+    /// Given a scenario (.toml) instead of an instance, its order book is planned at some
+    /// stations (--planned, by default those with setups) and executed under the
+    /// scenario's own distributions, failures and scrap.
     Robust {
-        /// A bundled instance name or an instance file.
+        /// A bundled instance name, an instance file, or a scenario file (.toml) with orders.
         instance: String,
-        /// The schedule to execute, CSV or JSON (as `sched solve` writes it).
+        /// The schedule to execute, CSV or JSON (as `sched solve` writes it); for a
+        /// scenario, a plan CSV (`station,order[,step]` rows, each station's in sequence).
         #[arg(long, conflicts_with = "scheduler")]
         schedule: Option<PathBuf>,
         /// Or build the schedule with this scheduler (spt, lpt, mwkr, lwkr, mopnr, fifo,
-        /// random[:SEED], neh; active scheme).
+        /// random[:SEED], neh; active scheme); for a scenario, the dispatching rule under
+        /// which the plan is recorded at nominal times (default: the stations' own rules).
         #[arg(long)]
         scheduler: Option<String>,
+        /// For a scenario: the stations that keep the plan, comma-separated (default: those
+        /// with setups).
+        #[arg(long, value_delimiter = ',')]
+        planned: Vec<String>,
+        /// For a scenario: write the plan executed as CSV (edit it and give it back with
+        /// --schedule).
+        #[arg(long)]
+        save_plan: Option<PathBuf>,
         /// Execution policies, comma-separated or repeated; the first is the baseline:
         /// keep (each machine keeps its sequence), redispatch[:RULE] (machines keep their
         /// operations, a dispatching rule orders them), reschedule[:RULE] (replanned by a
@@ -183,35 +199,36 @@ enum SchedCommand {
         /// Reschedule whenever a machine fails.
         #[arg(long)]
         on_failure: bool,
-        /// Coefficient of variation of processing times (0: nominal times).
-        #[arg(long, default_value_t = 0.2, allow_hyphen_values = true)]
-        noise_cv: f64,
+        /// Coefficient of variation of processing times (0: nominal times) [default: 0.2].
+        #[arg(long, allow_hyphen_values = true)]
+        noise_cv: Option<f64>,
         /// Distribution family of processing times: lognormal, gamma, normal, uniform,
-        /// triangular, weibull, erlang, exponential.
-        #[arg(long, default_value = "lognormal")]
-        noise: String,
+        /// triangular, weibull, erlang, exponential [default: lognormal].
+        #[arg(long)]
+        noise: Option<String>,
         /// Mean time between failures of each machine (exponential); with --mttr.
         #[arg(long, allow_hyphen_values = true)]
         mtbf: Option<f64>,
         /// Mean time to repair (exponential).
         #[arg(long, allow_hyphen_values = true)]
         mttr: Option<f64>,
-        /// What the time to failure counts: busy (processing time), calendar, operating.
-        #[arg(long, default_value = "busy")]
-        failure_clock: String,
+        /// What the time to failure counts: busy (processing time), calendar, operating
+        /// [default: busy].
+        #[arg(long)]
+        failure_clock: Option<String>,
         /// Input buffer capacity of each machine (default unlimited).
         #[arg(long)]
         buffer: Option<u32>,
         /// Each job is due at its planned completion plus this fraction of its planned flow
-        /// time.
-        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
-        due_slack: f64,
+        /// time [default: 0; for a scenario, its orders' own due dates].
+        #[arg(long, allow_hyphen_values = true)]
+        due_slack: Option<f64>,
         /// Replications (every policy runs each on the same disturbances).
         #[arg(long, default_value_t = 200)]
         replications: u64,
-        /// Master seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Master seed [default: 1; for a scenario, its own].
+        #[arg(long)]
+        seed: Option<u64>,
         #[command(flatten)]
         options: SchedOptions,
         /// Print `linetwin.sched-robust/1` JSON.
@@ -343,6 +360,7 @@ impl From<SchedError> for Failure {
     fn from(e: SchedError) -> Self {
         match e {
             SchedError::Io { .. } | SchedError::Run(_) => Self::Other(e.to_string()),
+            SchedError::Interrupted => Self::Interrupted(e.to_string()),
             other => Self::InvalidSched(other),
         }
     }
@@ -679,6 +697,8 @@ fn execute_sched(command: SchedCommand) -> Result<String, Failure> {
             instance,
             schedule,
             scheduler,
+            planned,
+            save_plan,
             policy,
             rule,
             reschedule_rule,
@@ -696,6 +716,82 @@ fn execute_sched(command: SchedCommand) -> Result<String, Failure> {
             options,
             json,
         } => {
+            let mut args = robust::RobustArgs {
+                policies: policy,
+                dispatch_rule: rule,
+                reschedule_rule,
+                period,
+                on_failure,
+                noise: noise.clone().unwrap_or_else(|| "lognormal".into()),
+                noise_cv: noise_cv.unwrap_or(0.2),
+                mtbf,
+                mttr,
+                failure_clock: failure_clock.clone().unwrap_or_else(|| "busy".into()),
+                buffer,
+                due_slack,
+                replications,
+                seed: seed.unwrap_or(1),
+                users: Vec::new(),
+                python_names: false,
+                book: None,
+                stop: None,
+            };
+            if instance.to_ascii_lowercase().ends_with(".toml") {
+                // Flags of an instance's twin have no meaning for a scenario.
+                let given = [
+                    ("--noise-cv", noise_cv.is_some()),
+                    ("--noise", noise.is_some()),
+                    ("--mtbf", mtbf.is_some()),
+                    ("--mttr", mttr.is_some()),
+                    ("--failure-clock", failure_clock.is_some()),
+                    ("--buffer", buffer.is_some()),
+                    ("--format", options.format != "auto"),
+                    ("--assignment", options.assignment != "earliest-finish"),
+                ];
+                if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
+                    return Err(bad_name(format!(
+                        "{flag}: a scenario's disturbances are its own distributions, failures \
+                         and scrap; {flag} applies to an instance's twin"
+                    )));
+                }
+                let scenario = Scenario::from_path(&instance)?;
+                let line = scenario.line();
+                args.seed = match seed {
+                    Some(seed) => seed,
+                    None => scenario.options(&Overrides::default())?.seed,
+                };
+                let source = match schedule {
+                    Some(path) => book::PlanSource::File {
+                        origin: path.display().to_string(),
+                        text: book::read_plan_file(&path)?,
+                    },
+                    None => book::PlanSource::Rule(scheduler),
+                };
+                let plan = book::plan(
+                    line,
+                    &source,
+                    &planned,
+                    args.seed,
+                    ("--planned", "--scheduler"),
+                )?;
+                args.book = Some(plan.context(line));
+                let report = book::run(line, &plan, &args)?;
+                if let Some(path) = save_plan {
+                    write_file(&path, &book::write_plan(line, &plan))?;
+                }
+                return Ok(if json {
+                    robust::to_json(&report, &args)
+                } else {
+                    robust::to_table(&report, &args)
+                });
+            }
+            if !planned.is_empty() || save_plan.is_some() {
+                return Err(bad_name(
+                    "--planned and --save-plan apply to a scenario's order book; an instance's \
+                     schedule plans every machine (write it with `sched solve`)"
+                        .into(),
+                ));
+            }
             let (format, assignment) = parse_options(&options)?;
             let (instance, _) = load_instance(&instance, format)?;
             let plan = match (schedule, scheduler) {
@@ -714,24 +810,6 @@ fn execute_sched(command: SchedCommand) -> Result<String, Failure> {
                         "give the schedule to execute: --schedule FILE or --scheduler NAME".into(),
                     ));
                 }
-            };
-            let args = robust::RobustArgs {
-                policies: policy,
-                dispatch_rule: rule,
-                reschedule_rule,
-                period,
-                on_failure,
-                noise,
-                noise_cv,
-                mtbf,
-                mttr,
-                failure_clock,
-                buffer,
-                due_slack,
-                replications,
-                seed,
-                users: Vec::new(),
-                python_names: false,
             };
             let report = robust::run(&instance, &plan, &args)?;
             Ok(if json {

@@ -2,6 +2,9 @@
 //! policies compared on common random numbers; settings from the command line,
 //! a table or `linetwin.sched-robust/1` JSON out.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use serde_json::{Value, json};
 use sim_core::{Distribution, ProportionInterval};
 use twin_models::scheduling::{
@@ -16,7 +19,7 @@ use super::SchedError;
 pub const JSON_FORMAT: &str = "linetwin.sched-robust/1";
 
 /// The experiment as the command line gives it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RobustArgs {
     /// Policies: `keep`, `redispatch[:RULE]`, `reschedule[:RULE]`.
     pub policies: Vec<String>,
@@ -40,8 +43,9 @@ pub struct RobustArgs {
     pub failure_clock: String,
     /// Input buffer capacity per machine.
     pub buffer: Option<u32>,
-    /// Due dates at the planned completion plus this fraction of the planned flow time.
-    pub due_slack: f64,
+    /// Due dates at the planned completion plus this fraction of the planned
+    /// flow time; `None`: 0 for an instance, the order book's own for a line.
+    pub due_slack: Option<f64>,
     /// Replications.
     pub replications: u64,
     /// Master seed.
@@ -52,17 +56,31 @@ pub struct RobustArgs {
     /// Name settings in errors as Python's keyword arguments (`noise_cv`)
     /// rather than as the command line's flags (`--noise-cv`).
     pub python_names: bool,
+    /// For a line's order book: its plan's origin and stations (for reports).
+    pub book: Option<BookContext>,
+    /// Set it from another thread to stop the experiment
+    /// ([`SchedError::Interrupted`]).
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// What a report on a line's order book says about its plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BookContext {
+    /// Where the plan came from (`file plan.csv`, `recorded under campaign ...`).
+    pub plan: String,
+    /// The stations that keep it.
+    pub stations: Vec<String>,
 }
 
 impl RobustArgs {
     /// An error about the setting `field` (a flag without its dashes, with
     /// underscores), named the way the caller spells it.
-    fn bad(&self, field: &str, message: String) -> SchedError {
+    pub(crate) fn bad(&self, field: &str, message: String) -> SchedError {
         SchedError::BadName(format!("{}: {message}", self.name(field)))
     }
 
     /// The setting `field` as the caller spells it.
-    fn name(&self, field: &str) -> String {
+    pub(crate) fn name(&self, field: &str) -> String {
         match (self.python_names, field) {
             (true, "policy") => "policies".to_owned(),
             (true, other) => other.to_owned(),
@@ -72,7 +90,7 @@ impl RobustArgs {
 }
 
 /// Reads one `--policy` item.
-fn policy(text: &str, args: &RobustArgs) -> Result<Policy, SchedError> {
+pub(crate) fn policy(text: &str, args: &RobustArgs) -> Result<Policy, SchedError> {
     let text = text.trim();
     let (kind, rule) = match text.split_once(':') {
         Some((k, r)) => (k.trim(), Some(r.trim())),
@@ -164,10 +182,11 @@ pub fn run(
             format!("must be from 1 to 10000000, got {}", args.replications),
         ));
     }
-    if !(args.due_slack.is_finite() && args.due_slack >= 0.0) {
+    let due_slack = args.due_slack.unwrap_or(0.0);
+    if !(due_slack.is_finite() && due_slack >= 0.0) {
         return Err(args.bad(
             "due_slack",
-            format!("must be finite and non-negative, got {}", args.due_slack),
+            format!("must be finite and non-negative, got {due_slack}"),
         ));
     }
     if args.buffer == Some(0) {
@@ -215,10 +234,9 @@ pub fn run(
     let options = RobustOptions {
         replications: args.replications,
         seed: args.seed,
-        dues: Dues::Planned {
-            slack: args.due_slack,
-        },
+        dues: Dues::Planned { slack: due_slack },
         horizon: None,
+        stop: args.stop.clone(),
     };
     robustness(instance, schedule, &twin, &policies, &options).map_err(|e| match e {
         twin_models::scheduling::RobustError::Twin(
@@ -238,6 +256,7 @@ pub fn run(
         },
         e @ (twin_models::scheduling::RobustError::Run { .. }
         | twin_models::scheduling::RobustError::Plan { .. }) => SchedError::Run(e.to_string()),
+        twin_models::scheduling::RobustError::Interrupted => SchedError::Interrupted,
         other => SchedError::BadName(other.to_string()),
     })
 }
@@ -314,15 +333,10 @@ pub fn to_json(report: &Robustness, args: &RobustArgs) -> String {
         "instance": report.instance,
         "replications": report.replications,
         "seed": report.seed,
-        "disturbances": {
-            "noise": args.noise,
-            "noise_cv": args.noise_cv,
-            "mtbf": args.mtbf,
-            "mttr": args.mttr,
-            "failure_clock": args.mtbf.map(|_| args.failure_clock.clone()),
-            "buffer": args.buffer,
-        },
-        "due_slack": args.due_slack,
+        "disturbances": disturbances(args),
+        "plan": args.book.as_ref().map(|b| json!({ "origin": b.plan, "stations": b.stations })),
+        "dues": if args.book.is_some() && args.due_slack.is_none() { "orders" } else { "planned" },
+        "due_slack": args.due_slack.or(args.book.is_none().then_some(0.0)),
         "planned": {
             "makespan": report.planned.makespan,
             "flow_time": report.planned.flow_time,
@@ -340,8 +354,24 @@ pub fn to_json(report: &Robustness, args: &RobustArgs) -> String {
     text
 }
 
-/// The policy with the least expected makespan and the one with the least
-/// 95th percentile.
+/// The disturbances: the twin's (an instance's), or the scenario's own.
+fn disturbances(args: &RobustArgs) -> Value {
+    if args.book.is_some() {
+        return json!({ "source": "scenario" });
+    }
+    json!({
+        "source": "twin",
+        "noise": args.noise,
+        "noise_cv": args.noise_cv,
+        "mtbf": args.mtbf,
+        "mttr": args.mttr,
+        "failure_clock": args.mtbf.map(|_| args.failure_clock.clone()),
+        "buffer": args.buffer,
+    })
+}
+
+/// The policy with the least expected makespan, the one with the least 95th
+/// percentile, and the one with the least mean total tardiness.
 fn best(report: &Robustness) -> Value {
     let by = |key: fn(&PolicyReport) -> f64| {
         report
@@ -353,6 +383,7 @@ fn best(report: &Robustness) -> Value {
     json!({
         "mean_makespan": by(|p| p.realised.makespan.mean),
         "p95_makespan": by(|p| p.realised.makespan.p95),
+        "mean_tardiness": by(|p| p.realised.tardiness.mean),
     })
 }
 
@@ -375,10 +406,32 @@ pub fn to_table(report: &Robustness, args: &RobustArgs) -> String {
         ),
         _ => format!("{} cv {}, no breakdowns", args.noise, args.noise_cv),
     };
-    out += &format!(
-        "{}: planned makespan {}, {} replications (seed {}), processing times {disturbances}\n\n",
-        report.instance, report.planned.makespan, report.replications, report.seed
-    );
+    match &args.book {
+        Some(book) => {
+            out += &format!(
+                "{}: plan {} at {} {}; planned makespan {:.1}, {} replications (seed {}), \
+                 the scenario's own disturbances\n\n",
+                report.instance,
+                book.plan,
+                if book.stations.len() == 1 {
+                    "station"
+                } else {
+                    "stations"
+                },
+                book.stations.join(", "),
+                report.planned.makespan,
+                report.replications,
+                report.seed
+            );
+        }
+        None => {
+            out += &format!(
+                "{}: planned makespan {}, {} replications (seed {}), processing times \
+                 {disturbances}\n\n",
+                report.instance, report.planned.makespan, report.replications, report.seed
+            );
+        }
+    }
     let header = [
         "policy",
         "makespan (mean ± 95% CI)",
@@ -390,7 +443,10 @@ pub fn to_table(report: &Robustness, args: &RobustArgs) -> String {
         "tardiness",
         "reschedules",
     ];
-    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| (*s).to_owned()).collect()];
+    // An order book is never rescheduled.
+    let columns = header.len() - usize::from(args.book.is_some());
+    let mut rows: Vec<Vec<String>> =
+        vec![header[..columns].iter().map(|s| (*s).to_owned()).collect()];
     for p in &report.policies {
         let r = &p.realised;
         rows.push(vec![
@@ -404,6 +460,7 @@ pub fn to_table(report: &Robustness, args: &RobustArgs) -> String {
             pm(r.tardiness.mean, r.tardiness.ci95, 1),
             format!("{:.1}", r.reschedules.mean),
         ]);
+        rows.last_mut().expect("just pushed").truncate(columns);
     }
     out += &super::align(&rows, 1);
     let first = &report.policies[0].policy;
@@ -419,9 +476,11 @@ pub fn to_table(report: &Robustness, args: &RobustArgs) -> String {
     if report.policies.len() > 1 {
         let b = best(report);
         out += &format!(
-            "\nbest on expected makespan: {}; on the 95th percentile: {}\n",
+            "\nbest on expected makespan: {}; on the 95th percentile: {}; on mean \
+             tardiness: {}\n",
             b["mean_makespan"].as_str().unwrap_or("-"),
-            b["p95_makespan"].as_str().unwrap_or("-")
+            b["p95_makespan"].as_str().unwrap_or("-"),
+            b["mean_tardiness"].as_str().unwrap_or("-")
         );
     }
     let mut orders: Vec<&OrderOutcome> = report.policies[0].orders.iter().collect();
@@ -440,12 +499,12 @@ pub fn to_table(report: &Robustness, args: &RobustArgs) -> String {
         })
         .collect();
     out += &format!(
-        "\norders least likely on time under {first} (due: planned completion{}; 95% Wilson \
-         intervals): {}\n",
-        if args.due_slack > 0.0 {
-            format!(" + {}× planned flow time", args.due_slack)
-        } else {
-            String::new()
+        "\norders least likely on time under {first} (due: {}; 95% Wilson intervals): {}\n",
+        match args.due_slack {
+            None if args.book.is_some() => "the order book's".to_owned(),
+            Some(slack) if slack > 0.0 =>
+                format!("planned completion + {slack}× planned flow time"),
+            _ => "planned completion".to_owned(),
         },
         shown.join(", ")
     );

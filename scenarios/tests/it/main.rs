@@ -4,6 +4,7 @@
 //! campaign wheels proposed from setup matrices, and the scheduler benchmark
 //! harness (`linetwin sched`, the bundled instance library).
 
+mod book;
 mod cli;
 mod errors;
 mod experiment;

@@ -44,7 +44,7 @@ impl Line<'_> {
         let station = self.servers[server as usize].station as usize;
         if self.stations[station].special_start {
             if self.stations[station].planned {
-                self.advance_plan(station);
+                self.advance_plan(station, part);
             }
             if self.stations[station].setup.is_some()
                 && let Some(duration) = self.setup_before(server, part)
@@ -98,7 +98,7 @@ impl Line<'_> {
     /// its realised duration).
     #[inline(never)]
     fn step_duration(&mut self, station: usize, part: u32, now: f64) -> f64 {
-        if let Some(duration) = self.plan_start(part, now) {
+        if let Some(duration) = self.plan_start(station, part, now) {
             return duration;
         }
         let product = self.parts[part].product as usize;
@@ -393,9 +393,13 @@ impl Line<'_> {
         if state.scrap > 0.0 && state.scrap_stream.uniform01() < state.scrap {
             state.books.scrapped += 1;
             self.books.scrapped += 1;
+            let replan = self.plan.is_some() && self.plan_scrapped(part);
             self.leave(part, false, cal);
             self.servers[server as usize].part = NONE;
             self.try_pull(server, cal);
+            if replan {
+                self.wake_starved(cal);
+            }
             return;
         }
         self.parts[part].step += 1;

@@ -13,7 +13,7 @@ use super::part::NONE;
 use super::{RunError, RunOptions};
 use crate::graph::StructureError;
 use crate::kpi::Kpis;
-use crate::line::{DispatchRule, ServerState, SourceKind};
+use crate::line::{DispatchRule, OrderSpec, ServerState, SourceKind};
 
 /// One operation of a plan: step `step` of the route of order `order`'s part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,20 +93,32 @@ pub struct OrderStatus {
     pub done: bool,
 }
 
-/// Station sequences checked against a line by [`CompiledLine::plan`]: every
-/// operation of every order exactly once, at a station its route step allows,
-/// in orders that do not contradict the routes. Checked once, executed any
-/// number of times.
+/// Station sequences checked against a line by [`CompiledLine::plan`] or
+/// [`CompiledLine::plan_stations`]: every operation at a planned station
+/// exactly once, at a station its route step allows, in orders that do not
+/// contradict the routes. Checked once, executed any number of times.
+///
+/// An operation is the step of an order: all its parts. A station keeping the
+/// plan takes the parts of its current operation, and only those, until every
+/// part of the order that can still reach that step has started there (parts
+/// scrapped at an earlier step are not waited for); then it moves on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     sequences: Vec<Vec<PlannedOp>>,
+    planned: Vec<bool>,
     offsets: Vec<usize>,
 }
 
 impl Plan {
-    /// Per station, its planned sequence.
+    /// Per station, its planned sequence (empty for a station without a plan).
     pub fn sequences(&self) -> &[Vec<PlannedOp>] {
         &self.sequences
+    }
+
+    /// Per station, whether it keeps a planned sequence (the others dispatch
+    /// by their rules).
+    pub fn planned(&self) -> &[bool] {
+        &self.planned
     }
 }
 
@@ -139,10 +151,15 @@ pub struct Executed {
     pub kpis: Option<Kpis>,
     /// Index of each order's first operation in `start` and `end`.
     pub offsets: Vec<usize>,
-    /// When each operation started processing (after its setup).
+    /// When each operation started processing (after its setup): for an
+    /// order of several parts, when its first part did.
     pub start: Vec<f64>,
-    /// When each operation ended.
+    /// When each operation ended: for an order of several parts, when its last
+    /// part did.
     pub end: Vec<f64>,
+    /// The station of each operation (of its first part), `None` if it never
+    /// started.
+    pub stations: Vec<Option<usize>>,
     /// When each order's part left the line.
     pub completion: Vec<f64>,
     /// When the last order was done.
@@ -156,12 +173,19 @@ pub struct Executed {
 pub(crate) struct PlanState<'a> {
     /// The plan's sequences, owned once a rescheduler replaced them.
     sequences: Cow<'a, [Vec<PlannedOp>]>,
+    /// Per station, whether it keeps the plan.
+    planned: Vec<bool>,
     /// Per station, the position of its next planned operation.
     cursor: Vec<usize>,
     offsets: Vec<usize>,
     durations: Option<&'a [f64]>,
     start: Vec<f64>,
     end: Vec<f64>,
+    stations: Vec<Option<usize>>,
+    /// Per operation, its parts started at a planned station.
+    taken: Vec<u32>,
+    /// Per operation, its parts scrapped there.
+    lost: Vec<u32>,
     /// Orders not yet done.
     open: usize,
     reschedule: Option<Reschedule<'a>>,
@@ -173,6 +197,23 @@ pub(crate) struct PlanState<'a> {
 impl PlanState<'_> {
     fn op(&self, order: u32, step: u32) -> usize {
         self.offsets[order as usize] + step as usize
+    }
+
+    /// Moves `station`'s cursor past every operation whose parts have all
+    /// started (or were scrapped before reaching it); returns whether it moved.
+    fn skip_done(&mut self, station: usize, orders: &[OrderSpec]) -> bool {
+        let mut moved = false;
+        while let Some(op) = self.sequences[station].get(self.cursor[station]) {
+            let first = self.offsets[op.order];
+            let i = first + op.step;
+            let lost: u32 = self.lost[first..i].iter().sum();
+            if self.taken[i] + lost < orders[op.order].quantity {
+                break;
+            }
+            self.cursor[station] += 1;
+            moved = true;
+        }
+        moved
     }
 }
 
@@ -193,6 +234,7 @@ fn offsets(c: &CompiledLine) -> (Vec<usize>, usize) {
 fn check_plan(
     c: &CompiledLine,
     offsets: &[usize],
+    planned: &[bool],
     sequences: &[Vec<PlannedOp>],
     started: &[bool],
 ) -> Result<(), String> {
@@ -204,7 +246,42 @@ fn check_plan(
             spec.stations.len()
         ));
     }
+    if let Some((s, sequence)) = sequences
+        .iter()
+        .enumerate()
+        .find(|(s, q)| !planned[*s] && !q.is_empty())
+    {
+        return Err(format!(
+            "station `{}` keeps no plan, but {} operations are planned there",
+            spec.stations[s].name,
+            sequence.len()
+        ));
+    }
+    // Which operations need a place in the plan: those of steps done at
+    // planned stations. A step's stations are all planned or none (a part
+    // could not both wait for a plan and be dispatched).
     let total = started.len();
+    let mut needed = vec![false; total];
+    for (o, order) in spec.orders.iter().enumerate() {
+        for (k, step) in c.routes[order.product].iter().enumerate() {
+            let on_plan = step.stations.iter().filter(|&&s| planned[s as usize]);
+            let n = on_plan.clone().count();
+            if n > 0 && n < step.stations.len() {
+                let name = |want: bool| {
+                    let s = step.stations.iter().find(|&&s| planned[s as usize] == want);
+                    &spec.stations[*s.expect("both kinds are there") as usize].name
+                };
+                return Err(format!(
+                    "order `{}` step {k} may go to station `{}`, which keeps the plan, or to \
+                     `{}`, which does not: plan every station of a step or none",
+                    order.id,
+                    name(true),
+                    name(false)
+                ));
+            }
+            needed[offsets[o] + k] = n > 0;
+        }
+    }
     let mut station_of = vec![usize::MAX; total];
     for (s, sequence) in sequences.iter().enumerate() {
         for (k, op) in sequence.iter().enumerate() {
@@ -243,7 +320,7 @@ fn check_plan(
             station_of[i] = s;
         }
     }
-    if let Some(i) = (0..total).find(|&i| !started[i] && station_of[i] == usize::MAX) {
+    if let Some(i) = (0..total).find(|&i| needed[i] && !started[i] && station_of[i] == usize::MAX) {
         let order = offsets.partition_point(|&o| o <= i) - 1;
         return Err(format!(
             "order `{}` step {} is not planned at any station",
@@ -312,10 +389,43 @@ impl CompiledLine {
     /// Errors: the first problem, naming the station, the position and the
     /// operation.
     pub fn plan(&self, sequences: Vec<Vec<PlannedOp>>) -> Result<Plan, StructureError> {
+        self.plan_stations(sequences.into_iter().map(Some).collect())
+    }
+
+    /// Checks a plan of some stations (`None`: the station dispatches by its
+    /// rule): every operation of a step done at a planned station exactly once
+    /// at one of them, as [`CompiledLine::plan`] checks a plan of every
+    /// station. A step whose stations are partly planned is refused.
+    ///
+    /// Errors: the first problem, naming the station, the position and the
+    /// operation.
+    pub fn plan_stations(
+        &self,
+        sequences: Vec<Option<Vec<PlannedOp>>>,
+    ) -> Result<Plan, StructureError> {
         let (offsets, total) = offsets(self);
-        check_plan(self, &offsets, &sequences, &vec![false; total])
+        let planned: Vec<bool> = sequences.iter().map(Option::is_some).collect();
+        let sequences: Vec<Vec<PlannedOp>> = sequences
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        if planned.len() != self.spec.stations.len() {
+            return Err(StructureError::at(
+                "sequences",
+                format!(
+                    "it has {} station sequences, but the line has {} stations",
+                    planned.len(),
+                    self.spec.stations.len()
+                ),
+            ));
+        }
+        check_plan(self, &offsets, &planned, &sequences, &vec![false; total])
             .map_err(|e| StructureError::at("sequences", e))?;
-        Ok(Plan { sequences, offsets })
+        Ok(Plan {
+            sequences,
+            planned,
+            offsets,
+        })
     }
 
     /// Executes a schedule: one replication of the line, seeded like
@@ -331,7 +441,7 @@ impl CompiledLine {
     /// the semi-active schedule of the sequences.
     ///
     /// Errors: [`RunError::Invalid`] for bad options, an order of more than one
-    /// part, a plan that misses or repeats an operation, puts it at a station
+    /// part with realised durations or rescheduling, a plan that misses or repeats an operation, puts it at a station
     /// its route does not allow there, or contradicts the routes (a cycle), or
     /// durations of the wrong length or not finite and non-negative;
     /// [`RunError::Rescheduler`] when the rescheduler fails or returns such a
@@ -346,11 +456,20 @@ impl CompiledLine {
     ) -> Result<Executed, RunError> {
         options.check()?;
         let spec = &self.spec;
-        if let Some(order) = spec.orders.iter().find(|o| o.quantity != 1) {
+        // Realised durations and the rescheduler's state are per operation of
+        // one part.
+        let per_part = if execution.durations.is_some() {
+            Some("realised durations per operation")
+        } else {
+            execution.reschedule.map(|_| "rescheduling")
+        };
+        if let Some(what) = per_part
+            && let Some(order) = spec.orders.iter().find(|o| o.quantity != 1)
+        {
             return Err(StructureError::at(
                 "orders",
                 format!(
-                    "executing a schedule needs orders of one part each, but order `{}` has {}",
+                    "{what} needs orders of one part each, but order `{}` has {}",
                     order.id, order.quantity
                 ),
             )
@@ -389,11 +508,11 @@ impl CompiledLine {
             )
             .into());
         }
-        let sequences: Cow<'_, [Vec<PlannedOp>]> = match execution.plan {
+        let (sequences, planned): (Cow<'_, [Vec<PlannedOp>]>, Vec<bool>) = match execution.plan {
             Some(plan)
                 if plan.offsets == offsets && plan.sequences.len() == spec.stations.len() =>
             {
-                Cow::Borrowed(&plan.sequences)
+                (Cow::Borrowed(&plan.sequences), plan.planned.clone())
             }
             Some(_) => {
                 return Err(StructureError::at(
@@ -409,7 +528,7 @@ impl CompiledLine {
                 )
                 .into());
             }
-            None => Cow::Borrowed(&[]),
+            None => (Cow::Borrowed(&[]), vec![false; spec.stations.len()]),
         };
         if let Some(durations) = execution.durations {
             if durations.len() != total {
@@ -445,31 +564,35 @@ impl CompiledLine {
             .into());
         }
         let mut line = Line::new(self, options, &[]);
-        line.plan = Some(Box::new(PlanState {
-            sequences,
-            cursor: vec![0; spec.stations.len()],
-            offsets,
-            durations: execution.durations,
-            start: vec![f64::NAN; total],
-            end: vec![f64::NAN; total],
-            open: spec.orders.len(),
-            reschedule: execution.reschedule,
-            reschedules: 0,
-            failure: None,
-        }));
-        for station in 0..line.stations.len() {
+        for (station, &on_plan) in planned.iter().enumerate() {
             let st = &mut line.stations[station];
             // Every station records its operations: off the plain fast path.
             st.step_times = true;
             st.plain = false;
-            st.planned = keep;
-            st.special_start |= keep;
-            if keep {
+            st.planned = keep && on_plan;
+            st.special_start |= st.planned;
+            if st.planned {
                 let input = st.input as usize;
                 // Whether a part may be taken now depends on the part.
                 line.buffers[input].single_consumer = false;
             }
         }
+        line.plan = Some(Box::new(PlanState {
+            sequences,
+            planned,
+            cursor: vec![0; spec.stations.len()],
+            offsets,
+            durations: execution.durations,
+            start: vec![f64::NAN; total],
+            end: vec![f64::NAN; total],
+            stations: vec![None; total],
+            taken: vec![0; total],
+            lost: vec![0; total],
+            open: spec.orders.len(),
+            reschedule: execution.reschedule,
+            reschedules: 0,
+            failure: None,
+        }));
         let mut sim = Simulation::new(line);
         sim.model.start(&mut sim.calendar);
         if let Some(period) = execution.reschedule.and_then(|r| r.period) {
@@ -515,6 +638,7 @@ impl CompiledLine {
             offsets: plan.offsets,
             start: plan.start,
             end: plan.end,
+            stations: plan.stations,
             completion,
             makespan,
             reschedules: plan.reschedules,
@@ -544,27 +668,66 @@ impl Line<'_> {
             .position(|&p| self.planned_next(p, station))
     }
 
-    /// `part` starts at `station`: the station's plan moves on.
-    pub(crate) fn advance_plan(&mut self, station: usize) {
+    /// `part` starts at planned `station`: once every part of its operation
+    /// has, the station's plan moves on.
+    pub(crate) fn advance_plan(&mut self, station: usize, part: u32) {
         if let Some(plan) = self.plan.as_deref_mut() {
-            plan.cursor[station] += 1;
+            let p = &self.parts[part];
+            let op = plan.op(p.order, p.step);
+            plan.taken[op] += 1;
+            plan.skip_done(station, &self.c.spec.orders);
         }
     }
 
-    /// The realised duration of `part`'s operation, if the execution gives it,
-    /// and the operation's start is recorded.
-    pub(crate) fn plan_start(&mut self, part: u32, now: f64) -> Option<f64> {
+    /// `part` is scrapped: planned stations stop waiting for it at its later
+    /// steps. Returns whether a station's plan moved on (its servers may now
+    /// find their next operation waiting).
+    pub(crate) fn plan_scrapped(&mut self, part: u32) -> bool {
+        let Some(plan) = self.plan.as_deref_mut() else {
+            return false;
+        };
+        let p = &self.parts[part];
+        if p.order == NONE {
+            return false;
+        }
+        let op = plan.op(p.order, p.step);
+        plan.lost[op] += 1;
+        let mut moved = false;
+        for station in 0..plan.planned.len() {
+            if plan.planned[station] {
+                moved |= plan.skip_done(station, &self.c.spec.orders);
+            }
+        }
+        moved
+    }
+
+    /// Starved servers try their input again (their station's plan changed).
+    pub(crate) fn wake_starved(&mut self, cal: &mut EventCalendar<Event>) {
+        for server in 0..self.servers.len() as u32 {
+            if self.servers[server as usize].state == ServerState::Starved {
+                self.try_pull(server, cal);
+            }
+        }
+    }
+
+    /// The realised duration of `part`'s operation at `station`, if the
+    /// execution gives it; the operation's start is recorded (its first
+    /// part's).
+    pub(crate) fn plan_start(&mut self, station: usize, part: u32, now: f64) -> Option<f64> {
         let plan = self.plan.as_deref_mut()?;
         let p = &self.parts[part];
         if p.order == NONE {
             return None;
         }
         let op = plan.op(p.order, p.step);
-        plan.start[op] = now;
+        if plan.stations[op].is_none() {
+            plan.start[op] = now;
+            plan.stations[op] = Some(station);
+        }
         plan.durations.map(|d| d[op])
     }
 
-    /// `part`'s operation ended at `now`.
+    /// `part`'s operation ended at `now` (the last part's end is kept).
     pub(crate) fn plan_end(&mut self, part: u32, now: f64) {
         if let Some(plan) = self.plan.as_deref_mut() {
             let p = &self.parts[part];
@@ -706,7 +869,7 @@ impl Line<'_> {
             started[first..first + status.next_step].fill(true);
         }
         let result = by.reschedule(&state).and_then(|sequences| {
-            check_plan(self.c, &plan.offsets, &sequences, &started)
+            check_plan(self.c, &plan.offsets, &plan.planned, &sequences, &started)
                 .map(|()| sequences)
                 .map_err(|e| format!("the rescheduler's plan is not valid: {e}"))
         });
@@ -725,10 +888,6 @@ impl Line<'_> {
             }
         }
         // A starved server may now find its new next operation waiting.
-        for server in 0..self.servers.len() as u32 {
-            if self.servers[server as usize].state == ServerState::Starved {
-                self.try_pull(server, cal);
-            }
-        }
+        self.wake_starved(cal);
     }
 }

@@ -4,6 +4,7 @@
 //! confidence intervals and paired comparisons.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use sim_core::{
@@ -125,10 +126,62 @@ pub enum Dues {
     },
     /// These due dates, one per job.
     Given(Vec<f64>),
+    /// The orders' own due dates: those of a line's order book (an
+    /// instance's jobs have none).
+    Orders,
+}
+
+/// The due dates `dues` gives orders planned to complete at `planned` after
+/// their `releases`; `own` are the orders' own (a line's order book), if any.
+/// Errors name an order `noun` (`job`) of `owner` (`the instance`).
+pub(super) fn due_dates(
+    dues: &Dues,
+    planned: &[f64],
+    releases: &[f64],
+    own: Option<&[f64]>,
+    (owner, noun): (&str, &str),
+) -> Result<Vec<f64>, RobustError> {
+    let n = planned.len();
+    match dues {
+        Dues::Planned { slack } => {
+            if !(slack.is_finite() && *slack >= 0.0) {
+                return Err(RobustError::Option {
+                    field: "dues.slack",
+                    message: format!("must be finite and non-negative, got {slack}"),
+                });
+            }
+            Ok((0..n)
+                .map(|j| planned[j] + slack * (planned[j] - releases[j]))
+                .collect())
+        }
+        Dues::Given(dues) => {
+            if dues.len() != n {
+                return Err(RobustError::Option {
+                    field: "dues",
+                    message: format!(
+                        "{owner} has {n} {noun}s, but {} due dates were given",
+                        dues.len()
+                    ),
+                });
+            }
+            if let Some((j, d)) = dues.iter().enumerate().find(|(_, d)| d.is_nan()) {
+                return Err(RobustError::Option {
+                    field: "dues",
+                    message: format!("{noun} {j}: {d} is not a valid time"),
+                });
+            }
+            Ok(dues.clone())
+        }
+        Dues::Orders => own.map(<[f64]>::to_vec).ok_or_else(|| RobustError::Option {
+            field: "dues",
+            message: "an instance's jobs have no due dates of their own: give them or plan them"
+                .into(),
+        }),
+    }
 }
 
 /// The experiment's settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RobustOptions {
     /// Replications (>= 1); every policy runs each one with the same disturbances.
     pub replications: u64,
@@ -138,6 +191,51 @@ pub struct RobustOptions {
     pub dues: Dues,
     /// Longest a replication may run; `None`: 100 times the planned makespan.
     pub horizon: Option<f64>,
+    /// Set it (from another thread, e.g. on Ctrl-C) to stop the experiment:
+    /// replications not yet started return [`RobustError::Interrupted`].
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// At least one replication and one policy.
+pub(super) fn check_settings(
+    policies: &[Policy],
+    options: &RobustOptions,
+) -> Result<(), RobustError> {
+    if options.replications == 0 {
+        return Err(RobustError::Option {
+            field: "replications",
+            message: "must be at least 1, got 0".into(),
+        });
+    }
+    if policies.is_empty() {
+        return Err(RobustError::Option {
+            field: "policies",
+            message: "give at least one policy".into(),
+        });
+    }
+    Ok(())
+}
+
+impl RobustOptions {
+    /// The horizon of a replication whose plan takes `planned`: the one set,
+    /// or 100 times the plan.
+    pub(super) fn horizon(&self, planned: f64) -> Result<f64, RobustError> {
+        let horizon = self.horizon.unwrap_or(100.0 * planned.max(1.0));
+        if !(horizon.is_finite() && horizon > 0.0) {
+            return Err(RobustError::Option {
+                field: "horizon",
+                message: format!("must be positive and finite, got {horizon}"),
+            });
+        }
+        Ok(horizon)
+    }
+
+    /// Whether the experiment was asked to stop.
+    pub(super) fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
 }
 
 impl Default for RobustOptions {
@@ -147,6 +245,7 @@ impl Default for RobustOptions {
             seed: 1,
             dues: Dues::Planned { slack: 0.0 },
             horizon: None,
+            stop: None,
         }
     }
 }
@@ -172,6 +271,9 @@ pub enum RobustError {
         /// Why.
         error: RunError,
     },
+    /// Stopped through [`RobustOptions::stop`].
+    #[error("interrupted")]
+    Interrupted,
     /// A replication failed.
     #[error("policy `{policy}`, replication {replication}: {error}")]
     Run {
@@ -380,18 +482,7 @@ pub fn robustness(
     policies: &[Policy],
     options: &RobustOptions,
 ) -> Result<Robustness, RobustError> {
-    if options.replications == 0 {
-        return Err(RobustError::Option {
-            field: "replications",
-            message: "must be at least 1, got 0".into(),
-        });
-    }
-    if policies.is_empty() {
-        return Err(RobustError::Option {
-            field: "policies",
-            message: "give at least one policy".into(),
-        });
-    }
+    check_settings(policies, options)?;
     // The plan: nominal times, no breakdowns, sequences kept.
     let nominal = TwinOptions {
         cv: 0.0,
@@ -420,63 +511,22 @@ pub fn robustness(
         .map_err(|error| RobustError::Plan { error })?;
     let jobs = instance.jobs();
     let release = |j: usize| twin.releases.get(j).copied().unwrap_or(0.0);
-    let dues: Vec<f64> = match &options.dues {
-        Dues::Planned { slack } => {
-            if !(slack.is_finite() && *slack >= 0.0) {
-                return Err(RobustError::Option {
-                    field: "dues.slack",
-                    message: format!("must be finite and non-negative, got {slack}"),
-                });
-            }
-            (0..jobs)
-                .map(|j| {
-                    let c = planned_run.completion[j];
-                    c + slack * (c - release(j))
-                })
-                .collect()
-        }
-        Dues::Given(dues) => {
-            if dues.len() != jobs {
-                return Err(RobustError::Option {
-                    field: "dues",
-                    message: format!(
-                        "the instance has {jobs} jobs, but {} due dates were given",
-                        dues.len()
-                    ),
-                });
-            }
-            if let Some((j, d)) = dues.iter().enumerate().find(|(_, d)| d.is_nan()) {
-                return Err(RobustError::Option {
-                    field: "dues",
-                    message: format!("job {j}: {d} is not a valid time"),
-                });
-            }
-            dues.clone()
-        }
+    let releases: Vec<f64> = (0..jobs).map(release).collect();
+    let dues = due_dates(
+        &options.dues,
+        &planned_run.completion,
+        &releases,
+        None,
+        ("the instance", "job"),
+    )?;
+    let horizon = options.horizon(planned_run.makespan)?;
+    let ids: Vec<String> = (0..jobs).map(|j| format!("J{j}")).collect();
+    let book = Book {
+        ids: &ids,
+        releases: &releases,
+        dues: &dues,
     };
-    let horizon = options
-        .horizon
-        .unwrap_or(100.0 * planned_run.makespan.max(1.0));
-    if !(horizon.is_finite() && horizon > 0.0) {
-        return Err(RobustError::Option {
-            field: "horizon",
-            message: format!("must be positive and finite, got {horizon}"),
-        });
-    }
-    let outcome = |completion: &[f64]| {
-        let flow = (0..jobs).map(|j| completion[j] - release(j)).sum::<f64>() / jobs as f64;
-        let tardiness: f64 = (0..jobs).map(|j| (completion[j] - dues[j]).max(0.0)).sum();
-        let on_time = (0..jobs).filter(|&j| completion[j] <= dues[j]).count();
-        (flow, tardiness, on_time)
-    };
-    let (flow, tardiness, on_time) = outcome(&planned_run.completion);
-    let planned = Planned {
-        makespan: planned_run.makespan,
-        flow_time: flow,
-        tardiness,
-        on_time_rate: on_time as f64 / jobs as f64,
-        completion: planned_run.completion.clone(),
-    };
+    let planned = book.planned(planned_run.makespan, planned_run.completion.clone());
     let real_options = TwinOptions {
         dues: dues.clone(),
         ..twin.clone()
@@ -543,6 +593,9 @@ pub fn robustness(
     }
     let sampler = DurationSampler::new(&lines[0].0);
     let runs = run_replications(options.replications, |rep| {
+        if options.stopped() {
+            return Err(RobustError::Interrupted);
+        }
         let mut durations = Vec::new();
         sampler.draw(options.seed, rep, &mut durations);
         let run_options = RunOptions {
@@ -585,16 +638,76 @@ pub fn robustness(
         }
         Ok::<_, RobustError>(out)
     });
-    let runs: Vec<Vec<(f64, Vec<f64>, u32)>> = runs.into_iter().collect::<Result<_, _>>()?;
-    let mut reports = Vec::with_capacity(policies.len());
-    for (k, policy) in policies.iter().enumerate() {
+    let runs: Vec<Vec<Run>> = runs.into_iter().collect::<Result<_, _>>()?;
+    let names: Vec<String> = policies.iter().map(Policy::name).collect();
+    Ok(summarise(
+        instance.name(),
+        options,
+        planned,
+        &names,
+        &runs,
+        &book,
+    ))
+}
+
+/// One policy's replication: makespan, each order's completion, reschedules.
+pub(super) type Run = (f64, Vec<f64>, u32);
+
+/// The orders a report is about.
+pub(super) struct Book<'a> {
+    pub(super) ids: &'a [String],
+    pub(super) releases: &'a [f64],
+    pub(super) dues: &'a [f64],
+}
+
+impl Book<'_> {
+    /// Mean flow time, total tardiness and the orders on time of `completion`.
+    pub(super) fn outcome(&self, completion: &[f64]) -> (f64, f64, usize) {
+        let n = self.ids.len();
+        let flow = (0..n)
+            .map(|j| completion[j] - self.releases[j])
+            .sum::<f64>()
+            / n as f64;
+        let tardiness: f64 = (0..n)
+            .map(|j| (completion[j] - self.dues[j]).max(0.0))
+            .sum();
+        let on_time = (0..n).filter(|&j| completion[j] <= self.dues[j]).count();
+        (flow, tardiness, on_time)
+    }
+
+    /// The planned figures of a run whose orders completed at `completion`.
+    pub(super) fn planned(&self, makespan: f64, completion: Vec<f64>) -> Planned {
+        let (flow_time, tardiness, on_time) = self.outcome(&completion);
+        Planned {
+            makespan,
+            flow_time,
+            tardiness,
+            on_time_rate: on_time as f64 / self.ids.len() as f64,
+            completion,
+        }
+    }
+}
+
+/// The report of `runs` (per replication, per policy).
+pub(super) fn summarise(
+    name: &str,
+    options: &RobustOptions,
+    planned: Planned,
+    names: &[String],
+    runs: &[Vec<Run>],
+    book: &Book<'_>,
+) -> Robustness {
+    let jobs = book.ids.len();
+    let dues = book.dues;
+    let mut reports = Vec::with_capacity(names.len());
+    for (k, policy) in names.iter().enumerate() {
         let makespans: Vec<f64> = runs.iter().map(|r| r[k].0).collect();
         let mut flows = Vec::with_capacity(runs.len());
         let mut tardy = Vec::with_capacity(runs.len());
         let mut rates = Vec::with_capacity(runs.len());
         let mut on_time_count = vec![0u64; jobs];
-        for r in &runs {
-            let (flow, tardiness, on_time) = outcome(&r[k].1);
+        for r in runs {
+            let (flow, tardiness, on_time) = book.outcome(&r[k].1);
             flows.push(flow);
             tardy.push(tardiness);
             rates.push(on_time as f64 / jobs as f64);
@@ -610,7 +723,7 @@ pub fn robustness(
             .map(|j| {
                 let completions: Vec<f64> = runs.iter().map(|r| r[k].1[j]).collect();
                 OrderOutcome {
-                    id: format!("J{j}"),
+                    id: book.ids[j].clone(),
                     due: dues[j],
                     planned: planned.completion[j],
                     completion: Summary::of(&completions),
@@ -623,7 +736,7 @@ pub fn robustness(
             })
             .collect();
         reports.push(PolicyReport {
-            policy: policy.name(),
+            policy: policy.clone(),
             realised: Realised {
                 makespan: Summary::of(&makespans),
                 makespan_ratio: Summary::of(&ratio),
@@ -641,14 +754,14 @@ pub fn robustness(
         .iter()
         .map(|r| Comparison::paired(&reports[0].makespans, &r.makespans))
         .collect();
-    Ok(Robustness {
-        instance: instance.name().to_string(),
+    Robustness {
+        instance: name.to_string(),
         replications: options.replications,
         seed: options.seed,
         planned,
         policies: reports,
         makespan_vs_first,
-    })
+    }
 }
 
 /// The sum of every operation's longest time: an upper bound of any

@@ -471,6 +471,7 @@ fn on_time_probabilities_match_the_closed_form() {
             seed: 11,
             dues: Dues::Planned { slack: 0.0 },
             horizon: None,
+            stop: None,
         },
     )
     .expect("runs");

@@ -10,6 +10,7 @@
 //! to see each comparison's margin.
 
 mod blocking;
+mod book;
 mod builders;
 mod dispatch;
 mod estimates;
