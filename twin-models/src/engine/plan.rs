@@ -670,6 +670,8 @@ impl Line<'_> {
 
     /// `part` starts at planned `station`: once every part of its operation
     /// has, the station's plan moves on.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn advance_plan(&mut self, station: usize, part: u32) {
         if let Some(plan) = self.plan.as_deref_mut() {
             let p = &self.parts[part];
@@ -682,6 +684,7 @@ impl Line<'_> {
     /// `part` is scrapped: planned stations stop waiting for it at its later
     /// steps. Returns whether a station's plan moved on (its servers may now
     /// find their next operation waiting).
+    #[inline(never)]
     pub(crate) fn plan_scrapped(&mut self, part: u32) -> bool {
         let Some(plan) = self.plan.as_deref_mut() else {
             return false;
@@ -702,6 +705,7 @@ impl Line<'_> {
     }
 
     /// Starved servers try their input again (their station's plan changed).
+    #[inline(never)]
     pub(crate) fn wake_starved(&mut self, cal: &mut EventCalendar<Event>) {
         for server in 0..self.servers.len() as u32 {
             if self.servers[server as usize].state == ServerState::Starved {
