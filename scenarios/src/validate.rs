@@ -156,7 +156,10 @@ impl Scenario {
         })?;
         let mut warnings = compiled.graph().warnings().to_vec();
         warnings.extend(mix_warnings(&file));
-        warnings.extend(crate::load::unstable_stations(compiled.spec()));
+        warnings.extend(crate::load::unstable_stations(
+            compiled.spec(),
+            file.scenario.horizon,
+        ));
         let scenario = Self {
             warnings,
             file,

@@ -581,6 +581,155 @@ fn run_warns_of_an_unstable_line_on_stderr() {
     );
 }
 
+/// `text` (MINIMAL or built on it) with its source of kind orders and the
+/// horizon set to `horizon`.
+fn as_order_book(text: &str, horizon: u32) -> String {
+    text.replace("kind = \"saturated\"", "kind = \"orders\"")
+        .replace("horizon = 1000", &format!("horizon = {horizon}"))
+}
+
+/// MINIMAL releasing `orders` (TOML `[[orders]]` tables), horizon `horizon`.
+fn order_book(orders: &str, horizon: u32) -> String {
+    as_order_book(MINIMAL, horizon) + orders
+}
+
+/// An `[[orders]]` table; `due` is TOML (e.g. `"due = 50\n"`) or empty.
+fn order(id: &str, product: &str, quantity: u32, release: u32, due: &str) -> String {
+    format!(
+        "\n[[orders]]\nid = \"{id}\"\nproduct = \"{product}\"\nquantity = {quantity}\nrelease = {release}\n{due}"
+    )
+}
+
+#[test]
+fn order_book_faster_than_the_station_is_warned_of_not_called_unstable() {
+    // Two orders of 50 parts at mean 1.0 on one server, released at 0 and 40 and
+    // due at 50: work 2 × 50 × 1.0 = 100 against 1 × 40 = 40 over the release
+    // window and 1 × 50 = 50 by the last due date.
+    let due = "due = 50\n";
+    let orders = order("o1", "p", 50, 0, due) + &order("o2", "p", 50, 40, due);
+    let scenario = Scenario::from_toml(&order_book(&orders, 1000), "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 100.0 min of work between its first and last \
+             release (time 0 to 40), but the station can do 40.0 min in that time and 50.0 min \
+             by the last due date (time 50): the line cannot keep up with the order book, so \
+             orders will be late and the backlog grows until the last release"
+        ]
+    );
+    // Due at 150 instead: the backlog of 60 at time 40 is worked off by 100, in time.
+    let scenario = Scenario::from_toml(
+        &order_book(&orders.replace(due, "due = 150\n"), 1000),
+        "h.toml",
+    )
+    .expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    // No due dates: judged by the horizon, 1000 here, 80 (less than 100) below.
+    let orders = orders.replace(due, "");
+    let scenario = Scenario::from_toml(&order_book(&orders, 1000), "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    let scenario = Scenario::from_toml(&order_book(&orders, 80), "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 100.0 min of work between its first and last \
+             release (time 0 to 40), but the station can do 40.0 min in that time and 80.0 min \
+             by the horizon (time 80): the line cannot keep up with the order book, so orders \
+             will be unfinished at the horizon and the backlog grows until the last release"
+        ]
+    );
+}
+
+#[test]
+fn order_book_released_at_once_is_judged_against_the_horizon() {
+    // 50 parts at mean 1.0 released at 10: 50 of work, 1 × (40 − 10) = 30 by the
+    // horizon 40; a horizon of 1000 leaves 990.
+    let text = order_book(&order("o1", "p", 50, 10, ""), 40);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 50.0 min of work released at time 10, but the \
+             station can do 30.0 min by the horizon (time 40): the line cannot keep up with the \
+             order book, so orders will be unfinished at the horizon"
+        ]
+    );
+    let text = order_book(&order("o1", "p", 50, 10, ""), 1000);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+/// MINIMAL with a second product `q` of family `fq`, station A's setup matrix
+/// (1.0 between the families by default) and rule `rule`.
+fn two_families(rule: &str) -> String {
+    MINIMAL.replace(
+        "[[sources]]",
+        "[[products]]\nname = \"q\"\nfamily = \"fq\"\nroute = [\"A\"]\n\n[[sources]]",
+    ) + &format!(
+        "rule = \"{rule}\"\nsetup = {{ default = {{ dist = \"constant\", value = 1.0 }} }}\n"
+    )
+}
+
+#[test]
+fn setups_under_first_in_first_out_that_overload_a_station_are_warned_of() {
+    // p and q half each, arriving every 1.25 at mean 1.0: load 0.8 without
+    // setups. In a random sequence half the parts change family (1 − ½² − ½²),
+    // 0.5 × 1.0 of setup per part, so 0.8 × 1.5 = 1.2 with setups, 0.4 of it
+    // (33%) setups.
+    let arrivals = "kind = \"arrivals\"\ninterarrival = { dist = \"constant\", value = 1.25 }\nmix = { p = 0.5, q = 0.5 }";
+    let text = two_families("fifo").replace("kind = \"saturated\"", arrivals);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: offered load 0.800 without setups, 1.200 with the mean setup of a \
+             first-in-first-out sequence of its product mix (setups 33% of it): it is at or above \
+             its capacity with an unlimited buffer in front if the rule changes over often (first \
+             in first out), and its queue then grows without bound"
+        ]
+    );
+    // A campaign rule can avoid most changes: no warning.
+    let text = two_families("campaign").replace("kind = \"saturated\"", arrivals);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    // One family only (q made of p's family): no setups at all.
+    let text = two_families("fifo")
+        .replace("family = \"fq\"", "family = \"p\"")
+        .replace("kind = \"saturated\"", arrivals);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+#[test]
+fn setups_between_orders_that_overload_a_station_are_warned_of() {
+    // 50 p at 0 and 50 q at 120, both due at 125, mean 1.0, one server: 100 of
+    // work, which fits in 125 without setups; the one change from p to q costs
+    // 30, so 130, and 30 / 130 = 23% of it setups.
+    let due = "due = 125\n";
+    let orders = order("o1", "p", 50, 0, due) + &order("o2", "q", 50, 120, due);
+    let text = as_order_book(&two_families("fifo"), 1000).replace("value = 1.0 }", "value = 30 }")
+        + &orders;
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 100.0 min of work between its first and last \
+             release (time 0 to 120), 130.0 min with a setup at every change of family between \
+             orders in release order (setups 23% of it), but the station can do 120.0 min in \
+             that time and 125.0 min by the last due date (time 125): if the rule changes over \
+             often (first in first out), the line cannot keep up with the order book, so orders \
+             will be late and the backlog grows until the last release"
+        ]
+    );
+    // Both orders of family p: no change, no warning; nor under a campaign rule.
+    let same = text.replace("family = \"fq\"", "family = \"p\"");
+    let scenario = Scenario::from_toml(&same, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    let campaign = text.replace("rule = \"fifo\"", "rule = \"campaign\"");
+    let scenario = Scenario::from_toml(&campaign, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
 #[test]
 fn mix_weights_not_summing_to_one_are_normalised_with_a_warning() {
     let text = MINIMAL
