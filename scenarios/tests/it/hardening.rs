@@ -116,6 +116,37 @@ fn grid_of_a_million_points_is_refused_before_it_is_built() {
 }
 
 #[test]
+fn validating_a_ten_thousand_point_grid_builds_one_factor_value_at_a_time() {
+    // 100 server counts × 100 mean times: 10 000 points for `new`, 1 + 2 × 99
+    // built by `check`, which still sees every value, so the bad last one.
+    let grid = |last_servers: u32| {
+        let servers: Vec<String> = (1..100)
+            .chain([last_servers])
+            .map(|v| v.to_string())
+            .collect();
+        let means: Vec<String> = (1..=100).map(|v| format!("{}.5", v)).collect();
+        appended(&format!(
+            "\n[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [{}]\n\n\
+             [[experiment.factors]]\nparameter = \"stations.A.processing.mean\"\nvalues = [{}]\n",
+            servers.join(", "),
+            means.join(", ")
+        ))
+    };
+    let options = ExperimentOptions::default();
+    let scenario = Scenario::from_toml(&grid(100), "h.toml").expect("valid");
+    let size = Experiment::check(&scenario, &options).expect("valid experiment");
+    assert_eq!((size.design_points, size.replications), (10_000, 10));
+    let scenario = Scenario::from_toml(&grid(0), "h.toml").expect("valid");
+    let check = Experiment::check(&scenario, &options).expect_err("0 servers");
+    let new = Experiment::new(&scenario, &options).expect_err("0 servers");
+    assert_eq!(check.to_string(), new.to_string());
+    assert!(
+        check.to_string().contains("stations.A.servers=0"),
+        "{check}"
+    );
+}
+
+#[test]
 fn replications_above_the_maximum_name_the_field() {
     assert_eq!(
         error(&appended(
