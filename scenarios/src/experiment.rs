@@ -22,6 +22,7 @@ use sim_core::{ConfidenceInterval, Tally};
 use twin_models::{KPI_SCHEMA, Kpis, RunOptions};
 
 use crate::error::{FieldPath, Issue};
+use crate::validate::ReadError;
 use crate::{Scenario, ScenarioError, ScenarioFile};
 
 /// Replications run between two merges (and precision checks). Fixed, never
@@ -243,14 +244,13 @@ fn variant_file(scenario: &Scenario, name: &str, allow_outside: bool) -> Result<
             ));
         }
     }
-    let cannot_read = |e: std::io::Error| format!("`{name}`: cannot read the file: {e}");
-    let size = std::fs::metadata(&path).map_err(cannot_read)?.len();
-    if size > MAX_VARIANT_FILE {
-        return Err(format!(
-            "`{name}`: {size} bytes is more than the {MAX_VARIANT_FILE} a scenario file may have"
-        ));
-    }
-    let bytes = std::fs::read(&path).map_err(cannot_read)?;
+    let bytes =
+        crate::validate::read_capped(&path, MAX_VARIANT_FILE, "a scenario file").map_err(|e| {
+            match e {
+                ReadError::Io(e) => format!("`{name}`: cannot read the file: {e}"),
+                ReadError::Refused(m) => format!("`{name}`: {m}"),
+            }
+        })?;
     let is_scenario = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())

@@ -357,6 +357,59 @@ fn variant_file_outside_the_study_is_refused_unread() {
 }
 
 #[test]
+fn device_named_as_a_file_is_refused_not_read_without_end() {
+    // /dev/zero reports no size and never ends: reading it filled memory.
+    let message = Scenario::from_path("/dev/zero")
+        .expect_err("not a scenario")
+        .to_string();
+    assert_eq!(
+        message,
+        "/dev/zero: cannot read the file: not a regular file (a directory, device or pipe); a \
+         scenario file must be one"
+    );
+    let dir = TempDir::new("device");
+    assert_eq!(
+        variant_error(&dir, "/dev/zero", true),
+        "DIR/study/main.toml: experiment.variants[0].scenario: `/dev/zero`: not a regular file \
+         (a directory, device or pipe); a scenario file must be one"
+    );
+    // A named pipe would wait for a writer at opening; an orders file linked to
+    // a device inside the study.
+    #[cfg(unix)]
+    {
+        let fifo = dir.0.join("study/pipe.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let message = Scenario::from_path(&fifo).expect_err("a pipe").to_string();
+            assert!(
+                message.ends_with(
+                    "not a regular file (a directory, device or pipe); a scenario file must be one"
+                ),
+                "{message}"
+            );
+        }
+        let main = dir.write(
+            "study/book.toml",
+            &MINIMAL.replace(
+                "kind = \"saturated\"",
+                "kind = \"orders\"\nfile = \"book.csv\"",
+            ),
+        );
+        std::os::unix::fs::symlink("/dev/zero", dir.0.join("study/book.csv")).expect("link");
+        let message = Scenario::from_path(&main)
+            .expect_err("a device")
+            .to_string();
+        assert!(
+            message.ends_with(
+                "sources[0].file: `book.csv`: not a regular file (a directory, device or pipe); \
+                 an orders file must be one"
+            ),
+            "{message}"
+        );
+    }
+}
+
+#[test]
 fn variant_file_that_is_not_a_scenario_is_not_quoted() {
     let dir = TempDir::new("not-scenario");
     dir.write("study/passwd", "root:x:0:0:hunter2:/root:/bin/sh\n");
