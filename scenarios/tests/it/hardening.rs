@@ -920,3 +920,16 @@ fn seeds_up_to_two_to_the_sixty_four_round_trip_through_toml() {
         );
     }
 }
+
+#[test]
+fn bundled_scenarios_do_not_speak_of_shifts_the_model_lacks() {
+    // The assembly line's comments spoke of eight-hour shifts; the scenario
+    // format has no shift calendar, so every run works around the clock.
+    for name in crate::BUNDLED {
+        let text = std::fs::read_to_string(crate::library(name)).expect("bundled file");
+        assert!(
+            !text.to_lowercase().contains("shift"),
+            "{name} speaks of shifts"
+        );
+    }
+}
