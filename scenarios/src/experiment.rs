@@ -449,6 +449,14 @@ impl Experiment {
                 format!("must be positive and finite, got {horizon}"),
             ));
         }
+        if horizon > crate::validate::MAX_HORIZON {
+            return Err(blame(
+                "horizon",
+                options.horizon.is_some(),
+                def.horizon.is_some(),
+                crate::validate::horizon_too_long(horizon),
+            ));
+        }
         if !(warmup.is_finite() && warmup >= 0.0 && warmup < horizon) {
             return Err(blame(
                 "warmup",

@@ -233,6 +233,9 @@ impl Scenario {
                 format!("must be positive and finite, got {}", options.horizon),
             );
         }
+        if options.horizon > MAX_HORIZON {
+            return fail("horizon", horizon_too_long(options.horizon));
+        }
         if !(options.warmup.is_finite()
             && options.warmup >= 0.0
             && options.warmup < options.horizon)
@@ -1231,6 +1234,19 @@ fn setup(
 /// horizons above about 10^9 units an `f64` clock can no longer represent such
 /// a step at all. A zero mean would loop at one instant.
 pub(crate) const MIN_MEAN_DURATION: f64 = 1e-6;
+
+/// The longest horizon (model time units). Beyond it the `f64` clock cannot
+/// resolve a step of [`MIN_MEAN_DURATION`], so time could stop advancing while
+/// events still happen: a run that never ends.
+pub const MAX_HORIZON: f64 = 1e9;
+
+/// The message for a horizon above [`MAX_HORIZON`].
+pub(crate) fn horizon_too_long(horizon: f64) -> String {
+    format!(
+        "must be at most 1e9 time units (beyond, the clock cannot resolve a step of {MIN_MEAN_DURATION:e}, the shortest mean duration), got {}",
+        short_number(horizon)
+    )
+}
 
 /// `x` as users read it: in exponent form when it is tiny or huge (1e-320,
 /// not 320 zeros), else as Rust prints it.

@@ -933,3 +933,27 @@ fn bundled_scenarios_do_not_speak_of_shifts_the_model_lacks() {
         );
     }
 }
+
+#[test]
+fn horizon_too_long_for_the_clock_is_refused_not_run_forever() {
+    // `--horizon 1e300` ran without end: at such times a step of 1 no longer
+    // changes an f64 clock.
+    let text = MINIMAL.replace("horizon = 1000", "horizon = 1e300");
+    assert_eq!(
+        error(&text),
+        "h.toml:4: scenario.horizon: must be at most 1e9 time units (beyond, the clock cannot \
+         resolve a step of 1e-6, the shortest mean duration), got 1e300"
+    );
+    let scenario = Scenario::from_toml(MINIMAL, "h.toml").expect("valid");
+    let overrides = scenarios::Overrides {
+        horizon: Some(1e10),
+        ..Default::default()
+    };
+    let message = scenario.run(&overrides).expect_err("too long").to_string();
+    assert!(message.ends_with("got 10000000000"), "{message}");
+    let at_limit = scenarios::Overrides {
+        horizon: Some(scenarios::MAX_HORIZON),
+        ..Default::default()
+    };
+    assert!(scenario.options(&at_limit).is_ok());
+}
