@@ -22,6 +22,7 @@ use sim_core::{ConfidenceInterval, Tally};
 use twin_models::{KPI_SCHEMA, Kpis, RunOptions};
 
 use crate::error::{FieldPath, Issue};
+use crate::validate::ReadError;
 use crate::{Scenario, ScenarioError, ScenarioFile};
 
 /// Replications run between two merges (and precision checks). Fixed, never
@@ -68,6 +69,15 @@ pub struct ExperimentOptions {
     /// Let variants name scenario files outside the scenario's directory tree
     /// (trusted input only; by default such a file is refused unread).
     pub allow_outside: bool,
+}
+
+/// How large an experiment is, from [`Experiment::check`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExperimentSize {
+    /// Design points: variants (base included) × factor combinations.
+    pub design_points: u64,
+    /// Replications per design point, as [`Experiment::replications`].
+    pub replications: u64,
 }
 
 /// One design point: a variant with one combination of factor values.
@@ -234,14 +244,13 @@ fn variant_file(scenario: &Scenario, name: &str, allow_outside: bool) -> Result<
             ));
         }
     }
-    let cannot_read = |e: std::io::Error| format!("`{name}`: cannot read the file: {e}");
-    let size = std::fs::metadata(&path).map_err(cannot_read)?.len();
-    if size > MAX_VARIANT_FILE {
-        return Err(format!(
-            "`{name}`: {size} bytes is more than the {MAX_VARIANT_FILE} a scenario file may have"
-        ));
-    }
-    let bytes = std::fs::read(&path).map_err(cannot_read)?;
+    let bytes =
+        crate::validate::read_capped(&path, MAX_VARIANT_FILE, "a scenario file").map_err(|e| {
+            match e {
+                ReadError::Io(e) => format!("`{name}`: cannot read the file: {e}"),
+                ReadError::Refused(m) => format!("`{name}`: {m}"),
+            }
+        })?;
     let is_scenario = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())
@@ -264,13 +273,35 @@ fn set_parameter(
     value: &toml::Value,
 ) -> Result<ScenarioFile, String> {
     let mut root = toml::Value::try_from(file).map_err(|e| e.to_string())?;
+    set_in_value(&mut root, path, value)?;
+    root.try_into()
+        .map_err(|e: toml::de::Error| format!("`{path}` = {value}: {}", e.message()))
+}
+
+/// The file `root` (a scenario file as TOML) with every `(parameter, value)` of
+/// `settings` set, or `None` if one cannot be set or the result is not a
+/// scenario file: one conversion for all of them, where [`set_parameter`]
+/// converts the file once per parameter (and names the one that fails).
+fn with_parameters<'a>(
+    root: &toml::Value,
+    settings: impl IntoIterator<Item = (&'a str, &'a toml::Value)>,
+) -> Option<ScenarioFile> {
+    let mut root = root.clone();
+    for (path, value) in settings {
+        set_in_value(&mut root, path, value).ok()?;
+    }
+    root.try_into().ok()
+}
+
+/// Sets `path` (e.g. `stations.S1.servers`) to `value` in the TOML `root`.
+fn set_in_value(root: &mut toml::Value, path: &str, value: &toml::Value) -> Result<(), String> {
     let segments: Vec<&str> = path.split('.').collect();
     if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) {
         return Err(format!(
             "`{path}` is not a parameter path such as `stations.S1.servers`"
         ));
     }
-    let mut current = &mut root;
+    let mut current = root;
     let last = segments.len() - 1;
     for (i, segment) in segments.iter().enumerate() {
         current = match current {
@@ -302,8 +333,7 @@ fn set_parameter(
             }
         };
     }
-    root.try_into()
-        .map_err(|e: toml::de::Error| format!("`{path}` = {value}: {}", e.message()))
+    Ok(())
 }
 
 /// The message of an error about a derived scenario, without its origin (the
@@ -331,7 +361,44 @@ impl Experiment {
     /// `time_unit`), a variant file that cannot be read, lies outside the
     /// scenario's directory tree (unless `allow_outside`) or is not a scenario,
     /// a precision KPI that is not a KPI.
+    ///
+    /// Cost: every design point is built and validated (a compiled line each),
+    /// so time and memory grow with points × line size; see [`Experiment::check`].
     pub fn new(scenario: &Scenario, options: &ExperimentOptions) -> Result<Self, ScenarioError> {
+        Self::design(scenario, options, true)
+    }
+
+    /// Checks the experiment as [`Experiment::new`] does, but builds only the
+    /// design points that differ from the first in one factor (each variant
+    /// with each value of each factor, the other factors at their first value):
+    /// Σ values instead of their product per variant. Values that are valid
+    /// alone but not together are found by [`Experiment::new`] only.
+    ///
+    /// Returns the size [`Experiment::new`] would have.
+    ///
+    /// Errors: those of [`Experiment::new`], but for such combinations.
+    pub fn check(
+        scenario: &Scenario,
+        options: &ExperimentOptions,
+    ) -> Result<ExperimentSize, ScenarioError> {
+        let some = Self::design(scenario, options, false)?;
+        let def = scenario.file.experiment.as_ref();
+        let grid: u64 = def.map_or(1, |d| {
+            d.factors.iter().map(|f| f.values.len() as u64).product()
+        });
+        // Bounded by MAX_DESIGN_POINTS in `design`, so the product fits.
+        Ok(ExperimentSize {
+            design_points: grid * (def.map_or(0, |d| d.variants.len()) as u64 + 1),
+            replications: some.replications,
+        })
+    }
+
+    /// [`Experiment::new`] (`every_point`) or the points of [`Experiment::check`].
+    fn design(
+        scenario: &Scenario,
+        options: &ExperimentOptions,
+        every_point: bool,
+    ) -> Result<Self, ScenarioError> {
         let def = scenario.file.experiment.clone().unwrap_or_default();
         let section = &scenario.file.scenario;
         let replications = match options.replications {
@@ -380,6 +447,14 @@ impl Experiment {
                 options.horizon.is_some(),
                 def.horizon.is_some(),
                 format!("must be positive and finite, got {horizon}"),
+            ));
+        }
+        if horizon > crate::validate::MAX_HORIZON {
+            return Err(blame(
+                "horizon",
+                options.horizon.is_some(),
+                def.horizon.is_some(),
+                crate::validate::horizon_too_long(horizon),
             ));
         }
         if !(warmup.is_finite() && warmup >= 0.0 && warmup < horizon) {
@@ -541,11 +616,26 @@ impl Experiment {
         let mut design_points = Vec::new();
         // Bounded by MAX_DESIGN_POINTS above, so the product fits.
         let combinations: usize = def.factors.iter().map(|f| f.values.len()).product();
+        let indices: Vec<usize> = if every_point {
+            (0..combinations).collect()
+        } else {
+            // The first point, then one factor at a time (the last varies fastest).
+            let mut indices = vec![0];
+            let mut stride = 1;
+            for factor in def.factors.iter().rev() {
+                indices.extend((1..factor.values.len()).map(|j| j * stride));
+                stride *= factor.values.len();
+            }
+            indices
+        };
         for (variant, variant_scenario) in &variants {
+            // The variant without its experiment (a factor's values can be many),
+            // as TOML once: each point clones it and sets its factors.
+            let mut variant_file = variant_scenario.file.clone();
+            variant_file.experiment = None;
+            let variant_value = toml::Value::try_from(&variant_file).ok();
             // Full factorial, the first factor varying slowest.
-            for index in 0..combinations {
-                let mut file = variant_scenario.file.clone();
-                file.experiment = None;
+            for &index in &indices {
                 let mut factors = IndexMap::new();
                 let mut rest = index;
                 let mut picks = vec![0; def.factors.len()];
@@ -553,19 +643,39 @@ impl Experiment {
                     picks[k] = rest % factor.values.len();
                     rest /= factor.values.len();
                 }
-                for (k, factor) in def.factors.iter().enumerate() {
-                    let value = &factor.values[picks[k]];
-                    file = set_parameter(&file, &factor.parameter, value).map_err(|m| {
-                        invalid(scenario, format!("experiment.factors[{k}].parameter"), m)
-                    })?;
-                    if let Some(setting) = changed_run_setting(&variant_scenario.file, &file) {
-                        return Err(invalid(
-                            scenario,
-                            format!("experiment.factors[{k}].parameter"),
-                            format!("factor `{}` {setting}", factor.parameter),
-                        ));
+                let settings = || {
+                    def.factors
+                        .iter()
+                        .zip(&picks)
+                        .map(|(f, &pick)| (f.parameter.as_str(), &f.values[pick]))
+                };
+                let fast = variant_value
+                    .as_ref()
+                    .and_then(|root| with_parameters(root, settings()))
+                    .filter(|file| changed_run_setting(&variant_file, file).is_none());
+                let file = match fast {
+                    Some(file) => file,
+                    // One factor at a time, to name the one that fails.
+                    None => {
+                        let mut file = variant_file.clone();
+                        for (k, factor) in def.factors.iter().enumerate() {
+                            let value = &factor.values[picks[k]];
+                            file = set_parameter(&file, &factor.parameter, value).map_err(|m| {
+                                invalid(scenario, format!("experiment.factors[{k}].parameter"), m)
+                            })?;
+                            if let Some(setting) = changed_run_setting(&variant_file, &file) {
+                                return Err(invalid(
+                                    scenario,
+                                    format!("experiment.factors[{k}].parameter"),
+                                    format!("factor `{}` {setting}", factor.parameter),
+                                ));
+                            }
+                        }
+                        file
                     }
-                    factors.insert(factor.parameter.clone(), json_of(value));
+                };
+                for (path, value) in settings() {
+                    factors.insert(path.to_owned(), json_of(value));
                 }
                 let mut label = variant.clone();
                 if !factors.is_empty() {
@@ -580,12 +690,16 @@ impl Experiment {
                         format!("design point `{label}` is invalid: {}", without_origin(&e)),
                     )
                 })?;
-                design_points.push(DesignPoint {
-                    label,
-                    variant: variant.clone(),
-                    factors,
-                    scenario: point_scenario,
-                });
+                // A check keeps only the first point (for the precision probe):
+                // memory stays that of one line however many values it checks.
+                if every_point || design_points.is_empty() {
+                    design_points.push(DesignPoint {
+                        label,
+                        variant: variant.clone(),
+                        factors,
+                        scenario: point_scenario,
+                    });
+                }
             }
         }
         let experiment = Self {

@@ -27,4 +27,4 @@ pub use schema::{
     PrecisionDef, ProductDef, RouteStep, RuleDef, ScenarioFile, ScenarioSection, SequenceItem,
     SetupDef, SinkDef, SourceDef, StationDef, VariantDef,
 };
-pub use validate::{Overrides, RulesError, Scenario};
+pub use validate::{MAX_HORIZON, Overrides, RulesError, Scenario};

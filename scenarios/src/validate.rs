@@ -59,15 +59,14 @@ impl Scenario {
             origin: origin.clone(),
             message,
         };
-        let size = std::fs::metadata(path)
-            .map_err(|e| io(e.to_string()))?
-            .len();
-        if size > MAX_SCENARIO_FILE {
-            return Err(io(format!(
-                "{size} bytes is more than the {MAX_SCENARIO_FILE} a scenario file may have"
-            )));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
+        let bytes = read_capped(path, MAX_SCENARIO_FILE, "a scenario file").map_err(|e| {
+            io(match e {
+                ReadError::Io(e) => e.to_string(),
+                ReadError::Refused(m) => m,
+            })
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| io("stream did not contain valid UTF-8".to_owned()))?;
         Self::parse(&text, &origin, path.parent())
     }
 
@@ -156,7 +155,10 @@ impl Scenario {
         })?;
         let mut warnings = compiled.graph().warnings().to_vec();
         warnings.extend(mix_warnings(&file));
-        warnings.extend(crate::load::unstable_stations(compiled.spec()));
+        warnings.extend(crate::load::unstable_stations(
+            compiled.spec(),
+            file.scenario.horizon,
+        ));
         let scenario = Self {
             warnings,
             file,
@@ -230,6 +232,9 @@ impl Scenario {
                 "horizon",
                 format!("must be positive and finite, got {}", options.horizon),
             );
+        }
+        if options.horizon > MAX_HORIZON {
+            return fail("horizon", horizon_too_long(options.horizon));
         }
         if !(options.warmup.is_finite()
             && options.warmup >= 0.0
@@ -430,6 +435,52 @@ const MAX_SCENARIO_FILE: u64 = 64 << 20;
 /// The largest orders file read (bytes).
 const MAX_ORDERS_FILE: u64 = 64 << 20;
 
+/// Why [`read_capped`] read nothing.
+pub(crate) enum ReadError {
+    /// The file cannot be opened or read.
+    Io(std::io::Error),
+    /// Not a regular file, or larger than allowed: the message says which.
+    Refused(String),
+}
+
+/// The bytes of the regular file `path`, at most `max` of them (`what`, e.g. "a
+/// scenario file", names the kind in the message). A device, pipe or directory
+/// is refused, and a file that reports no size (such as those in `/proc`) is
+/// read only up to the limit, so that nothing can make a read endless.
+pub(crate) fn read_capped(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    // Looked at before opening: opening a pipe waits for a writer.
+    let refused = |metadata: &std::fs::Metadata| !metadata.is_file();
+    if std::fs::metadata(path)
+        .map_err(ReadError::Io)
+        .map(|m| refused(&m))?
+    {
+        return Err(ReadError::Refused(format!(
+            "not a regular file (a directory, device or pipe); {what} must be one"
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let metadata = file.metadata().map_err(ReadError::Io)?;
+    if refused(&metadata) {
+        return Err(ReadError::Refused(format!(
+            "not a regular file (a directory, device or pipe); {what} must be one"
+        )));
+    }
+    let too_large =
+        |size: String| ReadError::Refused(format!("{size} is more than the {max} {what} may have"));
+    if metadata.len() > max {
+        return Err(too_large(format!("{} bytes", metadata.len())));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large("its content".to_owned()));
+    }
+    Ok(bytes)
+}
+
 /// Reads the orders files named by sources of kind `orders`, relative to `dir`
 /// (the scenario's directory; the working directory without one). A file must
 /// stay inside that directory tree.
@@ -456,18 +507,15 @@ fn read_order_files(file: &ScenarioFile, dir: Option<&Path>) -> Result<OrderFile
         }
         let path = dir.map_or_else(|| relative.to_path_buf(), |d| d.join(relative));
         let fail = |message: String| Issue::new(field.clone(), format!("`{name}`: {message}"));
-        let size = std::fs::metadata(&path)
-            .map_err(|e| fail(e.to_string()))?
-            .len();
-        if size > MAX_ORDERS_FILE {
-            return Err(fail(format!(
-                "{size} bytes is more than the {MAX_ORDERS_FILE} an orders file may have"
-            )));
-        }
+        let bytes = read_capped(&path, MAX_ORDERS_FILE, "an orders file").map_err(|e| {
+            fail(match e {
+                ReadError::Io(e) => e.to_string(),
+                ReadError::Refused(m) => m,
+            })
+        })?;
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_path(&path)
-            .map_err(|e| fail(e.to_string()))?;
+            .from_reader(bytes.as_slice());
         let headers = reader.headers().map_err(|e| fail(e.to_string()))?.clone();
         let mut rows = Vec::new();
         let mut record = csv::StringRecord::new();
@@ -1186,6 +1234,19 @@ fn setup(
 /// horizons above about 10^9 units an `f64` clock can no longer represent such
 /// a step at all. A zero mean would loop at one instant.
 pub(crate) const MIN_MEAN_DURATION: f64 = 1e-6;
+
+/// The longest horizon (model time units). Beyond it the `f64` clock cannot
+/// resolve a step of [`MIN_MEAN_DURATION`], so time could stop advancing while
+/// events still happen: a run that never ends.
+pub const MAX_HORIZON: f64 = 1e9;
+
+/// The message for a horizon above [`MAX_HORIZON`].
+pub(crate) fn horizon_too_long(horizon: f64) -> String {
+    format!(
+        "must be at most 1e9 time units (beyond, the clock cannot resolve a step of {MIN_MEAN_DURATION:e}, the shortest mean duration), got {}",
+        short_number(horizon)
+    )
+}
 
 /// `x` as users read it: in exponent form when it is tiny or huge (1e-320,
 /// not 320 zeros), else as Rust prints it.

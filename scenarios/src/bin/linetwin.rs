@@ -480,13 +480,12 @@ fn execute(command: Command) -> Result<String, Failure> {
             allow_outside,
         } => {
             let scenario = Scenario::from_path(&file)?;
-            let experiment = Experiment::new(
-                &scenario,
-                &ExperimentOptions {
-                    allow_outside,
-                    ..ExperimentOptions::default()
-                },
-            )?;
+            let options = ExperimentOptions {
+                allow_outside,
+                ..ExperimentOptions::default()
+            };
+            // Not every design point: each factor value once (see `check`).
+            let size = Experiment::check(&scenario, &options)?;
             let line = scenario.line();
             let mut out = format!(
                 "{}: ok — {}, {}, {}, {}, {}\n",
@@ -497,11 +496,11 @@ fn execute(command: Command) -> Result<String, Failure> {
                 count(line.sources.len(), "source"),
                 count(line.sinks.len(), "sink")
             );
-            if experiment.design_points.len() > 1 {
+            if size.design_points > 1 {
                 out.push_str(&format!(
                     "experiment: {} × {}\n",
-                    count(experiment.design_points.len(), "design point"),
-                    count(experiment.replications as usize, "replication")
+                    count(size.design_points as usize, "design point"),
+                    count(size.replications as usize, "replication")
                 ));
             }
             for warning in &scenario.warnings {

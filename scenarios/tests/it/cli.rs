@@ -112,7 +112,20 @@ fn run_prints_a_table_with_the_bottleneck() {
     for name in BUNDLED {
         let output = run(&["run", &bundled(name)]);
         assert!(output.status.success(), "{name}: {}", stderr(&output));
-        assert!(output.stderr.is_empty(), "{name}: {}", stderr(&output));
+        // The mixed-model line is built so that first in first out cannot keep
+        // up at the press, because of its die changes; the others are quiet.
+        let warnings = stderr(&output);
+        if name == "mixed_model_line.toml" {
+            assert!(
+                warnings.starts_with("warning: ")
+                    && warnings.contains("station `press`: the order book brings")
+                    && warnings.contains("if the rule changes over often (first in first out)")
+                    && warnings.lines().count() == 1,
+                "{name}: {warnings}"
+            );
+        } else {
+            assert!(warnings.is_empty(), "{name}: {warnings}");
+        }
         let table = stdout(&output);
         assert!(table.contains("bottleneck"), "{name}:\n{table}");
         assert!(table.contains("Station"), "{name}:\n{table}");

@@ -116,6 +116,37 @@ fn grid_of_a_million_points_is_refused_before_it_is_built() {
 }
 
 #[test]
+fn validating_a_ten_thousand_point_grid_builds_one_factor_value_at_a_time() {
+    // 100 server counts × 100 mean times: 10 000 points for `new`, 1 + 2 × 99
+    // built by `check`, which still sees every value, so the bad last one.
+    let grid = |last_servers: u32| {
+        let servers: Vec<String> = (1..100)
+            .chain([last_servers])
+            .map(|v| v.to_string())
+            .collect();
+        let means: Vec<String> = (1..=100).map(|v| format!("{}.5", v)).collect();
+        appended(&format!(
+            "\n[[experiment.factors]]\nparameter = \"stations.A.servers\"\nvalues = [{}]\n\n\
+             [[experiment.factors]]\nparameter = \"stations.A.processing.mean\"\nvalues = [{}]\n",
+            servers.join(", "),
+            means.join(", ")
+        ))
+    };
+    let options = ExperimentOptions::default();
+    let scenario = Scenario::from_toml(&grid(100), "h.toml").expect("valid");
+    let size = Experiment::check(&scenario, &options).expect("valid experiment");
+    assert_eq!((size.design_points, size.replications), (10_000, 10));
+    let scenario = Scenario::from_toml(&grid(0), "h.toml").expect("valid");
+    let check = Experiment::check(&scenario, &options).expect_err("0 servers");
+    let new = Experiment::new(&scenario, &options).expect_err("0 servers");
+    assert_eq!(check.to_string(), new.to_string());
+    assert!(
+        check.to_string().contains("stations.A.servers=0"),
+        "{check}"
+    );
+}
+
+#[test]
 fn replications_above_the_maximum_name_the_field() {
     assert_eq!(
         error(&appended(
@@ -322,6 +353,59 @@ fn variant_file_outside_the_study_is_refused_unread() {
             )
         );
         assert!(!message.contains("hunter2"), "{message}");
+    }
+}
+
+#[test]
+fn device_named_as_a_file_is_refused_not_read_without_end() {
+    // /dev/zero reports no size and never ends: reading it filled memory.
+    let message = Scenario::from_path("/dev/zero")
+        .expect_err("not a scenario")
+        .to_string();
+    assert_eq!(
+        message,
+        "/dev/zero: cannot read the file: not a regular file (a directory, device or pipe); a \
+         scenario file must be one"
+    );
+    let dir = TempDir::new("device");
+    assert_eq!(
+        variant_error(&dir, "/dev/zero", true),
+        "DIR/study/main.toml: experiment.variants[0].scenario: `/dev/zero`: not a regular file \
+         (a directory, device or pipe); a scenario file must be one"
+    );
+    // A named pipe would wait for a writer at opening; an orders file linked to
+    // a device inside the study.
+    #[cfg(unix)]
+    {
+        let fifo = dir.0.join("study/pipe.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let message = Scenario::from_path(&fifo).expect_err("a pipe").to_string();
+            assert!(
+                message.ends_with(
+                    "not a regular file (a directory, device or pipe); a scenario file must be one"
+                ),
+                "{message}"
+            );
+        }
+        let main = dir.write(
+            "study/book.toml",
+            &MINIMAL.replace(
+                "kind = \"saturated\"",
+                "kind = \"orders\"\nfile = \"book.csv\"",
+            ),
+        );
+        std::os::unix::fs::symlink("/dev/zero", dir.0.join("study/book.csv")).expect("link");
+        let message = Scenario::from_path(&main)
+            .expect_err("a device")
+            .to_string();
+        assert!(
+            message.ends_with(
+                "sources[0].file: `book.csv`: not a regular file (a directory, device or pipe); \
+                 an orders file must be one"
+            ),
+            "{message}"
+        );
     }
 }
 
@@ -581,6 +665,155 @@ fn run_warns_of_an_unstable_line_on_stderr() {
     );
 }
 
+/// `text` (MINIMAL or built on it) with its source of kind orders and the
+/// horizon set to `horizon`.
+fn as_order_book(text: &str, horizon: u32) -> String {
+    text.replace("kind = \"saturated\"", "kind = \"orders\"")
+        .replace("horizon = 1000", &format!("horizon = {horizon}"))
+}
+
+/// MINIMAL releasing `orders` (TOML `[[orders]]` tables), horizon `horizon`.
+fn order_book(orders: &str, horizon: u32) -> String {
+    as_order_book(MINIMAL, horizon) + orders
+}
+
+/// An `[[orders]]` table; `due` is TOML (e.g. `"due = 50\n"`) or empty.
+fn order(id: &str, product: &str, quantity: u32, release: u32, due: &str) -> String {
+    format!(
+        "\n[[orders]]\nid = \"{id}\"\nproduct = \"{product}\"\nquantity = {quantity}\nrelease = {release}\n{due}"
+    )
+}
+
+#[test]
+fn order_book_faster_than_the_station_is_warned_of_not_called_unstable() {
+    // Two orders of 50 parts at mean 1.0 on one server, released at 0 and 40 and
+    // due at 50: work 2 × 50 × 1.0 = 100 against 1 × 40 = 40 over the release
+    // window and 1 × 50 = 50 by the last due date.
+    let due = "due = 50\n";
+    let orders = order("o1", "p", 50, 0, due) + &order("o2", "p", 50, 40, due);
+    let scenario = Scenario::from_toml(&order_book(&orders, 1000), "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 100.0 min of work between its first and last \
+             release (time 0 to 40), but the station can do 40.0 min in that time and 50.0 min \
+             by the last due date (time 50): the line cannot keep up with the order book, so \
+             orders will be late and the backlog grows until the last release"
+        ]
+    );
+    // Due at 150 instead: the backlog of 60 at time 40 is worked off by 100, in time.
+    let scenario = Scenario::from_toml(
+        &order_book(&orders.replace(due, "due = 150\n"), 1000),
+        "h.toml",
+    )
+    .expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    // No due dates: judged by the horizon, 1000 here, 80 (less than 100) below.
+    let orders = orders.replace(due, "");
+    let scenario = Scenario::from_toml(&order_book(&orders, 1000), "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    let scenario = Scenario::from_toml(&order_book(&orders, 80), "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 100.0 min of work between its first and last \
+             release (time 0 to 40), but the station can do 40.0 min in that time and 80.0 min \
+             by the horizon (time 80): the line cannot keep up with the order book, so orders \
+             will be unfinished at the horizon and the backlog grows until the last release"
+        ]
+    );
+}
+
+#[test]
+fn order_book_released_at_once_is_judged_against_the_horizon() {
+    // 50 parts at mean 1.0 released at 10: 50 of work, 1 × (40 − 10) = 30 by the
+    // horizon 40; a horizon of 1000 leaves 990.
+    let text = order_book(&order("o1", "p", 50, 10, ""), 40);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 50.0 min of work released at time 10, but the \
+             station can do 30.0 min by the horizon (time 40): the line cannot keep up with the \
+             order book, so orders will be unfinished at the horizon"
+        ]
+    );
+    let text = order_book(&order("o1", "p", 50, 10, ""), 1000);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+/// MINIMAL with a second product `q` of family `fq`, station A's setup matrix
+/// (1.0 between the families by default) and rule `rule`.
+fn two_families(rule: &str) -> String {
+    MINIMAL.replace(
+        "[[sources]]",
+        "[[products]]\nname = \"q\"\nfamily = \"fq\"\nroute = [\"A\"]\n\n[[sources]]",
+    ) + &format!(
+        "rule = \"{rule}\"\nsetup = {{ default = {{ dist = \"constant\", value = 1.0 }} }}\n"
+    )
+}
+
+#[test]
+fn setups_under_first_in_first_out_that_overload_a_station_are_warned_of() {
+    // p and q half each, arriving every 1.25 at mean 1.0: load 0.8 without
+    // setups. In a random sequence half the parts change family (1 − ½² − ½²),
+    // 0.5 × 1.0 of setup per part, so 0.8 × 1.5 = 1.2 with setups, 0.4 of it
+    // (33%) setups.
+    let arrivals = "kind = \"arrivals\"\ninterarrival = { dist = \"constant\", value = 1.25 }\nmix = { p = 0.5, q = 0.5 }";
+    let text = two_families("fifo").replace("kind = \"saturated\"", arrivals);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: offered load 0.800 without setups, 1.200 with the mean setup of a \
+             first-in-first-out sequence of its product mix (setups 33% of it): it is at or above \
+             its capacity with an unlimited buffer in front if the rule changes over often (first \
+             in first out), and its queue then grows without bound"
+        ]
+    );
+    // A campaign rule can avoid most changes: no warning.
+    let text = two_families("campaign").replace("kind = \"saturated\"", arrivals);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    // One family only (q made of p's family): no setups at all.
+    let text = two_families("fifo")
+        .replace("family = \"fq\"", "family = \"p\"")
+        .replace("kind = \"saturated\"", arrivals);
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+#[test]
+fn setups_between_orders_that_overload_a_station_are_warned_of() {
+    // 50 p at 0 and 50 q at 120, both due at 125, mean 1.0, one server: 100 of
+    // work, which fits in 125 without setups; the one change from p to q costs
+    // 30, so 130, and 30 / 130 = 23% of it setups.
+    let due = "due = 125\n";
+    let orders = order("o1", "p", 50, 0, due) + &order("o2", "q", 50, 120, due);
+    let text = as_order_book(&two_families("fifo"), 1000).replace("value = 1.0 }", "value = 30 }")
+        + &orders;
+    let scenario = Scenario::from_toml(&text, "h.toml").expect("valid");
+    assert_eq!(
+        scenario.warnings,
+        [
+            "station `A`: the order book brings 100.0 min of work between its first and last \
+             release (time 0 to 120), 130.0 min with a setup at every change of family between \
+             orders in release order (setups 23% of it), but the station can do 120.0 min in \
+             that time and 125.0 min by the last due date (time 125): if the rule changes over \
+             often (first in first out), the line cannot keep up with the order book, so orders \
+             will be late and the backlog grows until the last release"
+        ]
+    );
+    // Both orders of family p: no change, no warning; nor under a campaign rule.
+    let same = text.replace("family = \"fq\"", "family = \"p\"");
+    let scenario = Scenario::from_toml(&same, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+    let campaign = text.replace("rule = \"fifo\"", "rule = \"campaign\"");
+    let scenario = Scenario::from_toml(&campaign, "h.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
 #[test]
 fn mix_weights_not_summing_to_one_are_normalised_with_a_warning() {
     let text = MINIMAL
@@ -686,4 +919,41 @@ fn seeds_up_to_two_to_the_sixty_four_round_trip_through_toml() {
             format!("s.toml:5:8: scenario.seed: invalid value: {got}, {expected}")
         );
     }
+}
+
+#[test]
+fn bundled_scenarios_do_not_speak_of_shifts_the_model_lacks() {
+    // The assembly line's comments spoke of eight-hour shifts; the scenario
+    // format has no shift calendar, so every run works around the clock.
+    for name in crate::BUNDLED {
+        let text = std::fs::read_to_string(crate::library(name)).expect("bundled file");
+        assert!(
+            !text.to_lowercase().contains("shift"),
+            "{name} speaks of shifts"
+        );
+    }
+}
+
+#[test]
+fn horizon_too_long_for_the_clock_is_refused_not_run_forever() {
+    // `--horizon 1e300` ran without end: at such times a step of 1 no longer
+    // changes an f64 clock.
+    let text = MINIMAL.replace("horizon = 1000", "horizon = 1e300");
+    assert_eq!(
+        error(&text),
+        "h.toml:4: scenario.horizon: must be at most 1e9 time units (beyond, the clock cannot \
+         resolve a step of 1e-6, the shortest mean duration), got 1e300"
+    );
+    let scenario = Scenario::from_toml(MINIMAL, "h.toml").expect("valid");
+    let overrides = scenarios::Overrides {
+        horizon: Some(1e10),
+        ..Default::default()
+    };
+    let message = scenario.run(&overrides).expect_err("too long").to_string();
+    assert!(message.ends_with("got 10000000000"), "{message}");
+    let at_limit = scenarios::Overrides {
+        horizon: Some(scenarios::MAX_HORIZON),
+        ..Default::default()
+    };
+    assert!(scenario.options(&at_limit).is_ok());
 }
