@@ -254,10 +254,7 @@ pub fn load_instance(
     };
     let path = Path::new(path_part);
     if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| SchedError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let text = read_text(path, "an instance file")?;
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -282,16 +279,33 @@ pub fn load_instance(
     Ok((instance, file.bounds()))
 }
 
+/// The largest instance, schedule or plan file read (bytes).
+pub const MAX_SCHED_FILE: u64 = 64 << 20;
+
+/// The text of the regular file `path` (`what` names its kind in errors), at
+/// most [`MAX_SCHED_FILE`] bytes: a device, pipe or directory is refused, and
+/// nothing is read past the limit.
+pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, SchedError> {
+    let io = |message: String| SchedError::Io {
+        path: path.display().to_string(),
+        message,
+    };
+    let bytes = crate::validate::read_capped(path, MAX_SCHED_FILE, what).map_err(|e| {
+        io(match e {
+            crate::validate::ReadError::Io(e) => e.to_string(),
+            crate::validate::ReadError::Refused(m) => m,
+        })
+    })?;
+    String::from_utf8(bytes).map_err(|_| io("stream did not contain valid UTF-8".to_owned()))
+}
+
 /// Reads a schedule file: JSON if the name ends in `.json`, else CSV.
 ///
 /// # Errors
 ///
 /// [`SchedError::Io`] or [`SchedError::ScheduleFormat`] naming the file and the line.
 pub fn load_schedule(path: &Path) -> Result<ScheduleFile, SchedError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SchedError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let text = read_text(path, "a schedule file")?;
     let parsed = if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))

@@ -12,28 +12,14 @@ use twin_models::{DispatchRule, LineSpec, PlannedOp};
 use super::SchedError;
 use super::robust::{BookContext, RobustArgs, policy};
 
-/// The largest plan file read.
-pub const MAX_PLAN_FILE: u64 = 64 << 20;
-
-/// A plan file's text, at most [`MAX_PLAN_FILE`] bytes.
+/// A plan file's text, at most [`MAX_SCHED_FILE`](super::MAX_SCHED_FILE)
+/// bytes of a regular file.
 ///
 /// # Errors
 ///
 /// [`SchedError::Io`] naming the file.
 pub fn read_plan_file(path: &Path) -> Result<String, SchedError> {
-    let io = |message: String| SchedError::Io {
-        path: path.display().to_string(),
-        message,
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| io(e.to_string()))?
-        .len();
-    if size > MAX_PLAN_FILE {
-        return Err(io(format!(
-            "{size} bytes is more than the {MAX_PLAN_FILE} a plan file may have"
-        )));
-    }
-    std::fs::read_to_string(path).map_err(|e| io(e.to_string()))
+    super::read_text(path, "a plan file")
 }
 
 /// The header of a plan file: one row per planned operation, each station's

@@ -189,6 +189,14 @@ fn order_book_experiments_name_what_does_not_apply() {
         &["--schedule", plan.to_str().unwrap(), "--planned", "press"],
         "--planned: a plan file names its stations itself",
     );
+    // A device is not a plan file: refused before reading a byte.
+    let out = linetwin(&["sched", "robust", LINE, "--schedule", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: /dev/zero: not a regular file (a directory, device or pipe); a plan file must \
+         be one\n"
+    );
     let out = linetwin(&[
         "sched",
         "robust",

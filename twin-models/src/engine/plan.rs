@@ -13,7 +13,7 @@ use super::part::NONE;
 use super::{RunError, RunOptions};
 use crate::graph::StructureError;
 use crate::kpi::Kpis;
-use crate::line::{DispatchRule, OrderSpec, ServerState, SourceKind};
+use crate::line::{DispatchRule, ServerState, SourceKind};
 
 /// One operation of a plan: step `step` of the route of order `order`'s part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -181,11 +181,16 @@ pub(crate) struct PlanState<'a> {
     durations: Option<&'a [f64]>,
     start: Vec<f64>,
     end: Vec<f64>,
-    stations: Vec<Option<usize>>,
+    /// Per operation, the station of its first part ([`NONE`] before it starts).
+    stations: Vec<u32>,
     /// Per operation, its parts started at a planned station.
     taken: Vec<u32>,
-    /// Per operation, its parts scrapped there.
-    lost: Vec<u32>,
+    /// Per operation, its order's parts that can still reach it: the
+    /// quantity less those scrapped at earlier steps.
+    expected: Vec<u32>,
+    /// Whether a part of an order was scrapped (so that an operation may
+    /// expect no part at all).
+    scrapped: bool,
     /// Orders not yet done.
     open: usize,
     reschedule: Option<Reschedule<'a>>,
@@ -201,13 +206,11 @@ impl PlanState<'_> {
 
     /// Moves `station`'s cursor past every operation whose parts have all
     /// started (or were scrapped before reaching it); returns whether it moved.
-    fn skip_done(&mut self, station: usize, orders: &[OrderSpec]) -> bool {
+    fn skip_done(&mut self, station: usize) -> bool {
         let mut moved = false;
         while let Some(op) = self.sequences[station].get(self.cursor[station]) {
-            let first = self.offsets[op.order];
-            let i = first + op.step;
-            let lost: u32 = self.lost[first..i].iter().sum();
-            if self.taken[i] + lost < orders[op.order].quantity {
+            let i = self.offsets[op.order] + op.step;
+            if self.taken[i] < self.expected[i] {
                 break;
             }
             self.cursor[station] += 1;
@@ -577,6 +580,10 @@ impl CompiledLine {
                 line.buffers[input].single_consumer = false;
             }
         }
+        let mut expected = Vec::with_capacity(total);
+        for o in &spec.orders {
+            expected.resize(expected.len() + self.routes[o.product].len(), o.quantity);
+        }
         line.plan = Some(Box::new(PlanState {
             sequences,
             planned,
@@ -585,9 +592,10 @@ impl CompiledLine {
             durations: execution.durations,
             start: vec![f64::NAN; total],
             end: vec![f64::NAN; total],
-            stations: vec![None; total],
+            stations: vec![NONE; total],
             taken: vec![0; total],
-            lost: vec![0; total],
+            expected,
+            scrapped: false,
             open: spec.orders.len(),
             reschedule: execution.reschedule,
             reschedules: 0,
@@ -638,7 +646,11 @@ impl CompiledLine {
             offsets: plan.offsets,
             start: plan.start,
             end: plan.end,
-            stations: plan.stations,
+            stations: plan
+                .stations
+                .iter()
+                .map(|&s| (s != NONE).then_some(s as usize))
+                .collect(),
             completion,
             makespan,
             reschedules: plan.reschedules,
@@ -674,10 +686,17 @@ impl Line<'_> {
     #[inline(never)]
     pub(crate) fn advance_plan(&mut self, station: usize, part: u32) {
         if let Some(plan) = self.plan.as_deref_mut() {
+            // The part is the station's next planned operation's.
             let p = &self.parts[part];
             let op = plan.op(p.order, p.step);
             plan.taken[op] += 1;
-            plan.skip_done(station, &self.c.spec.orders);
+            if plan.taken[op] >= plan.expected[op] {
+                plan.cursor[station] += 1;
+                // Without scrap every later operation still expects a part.
+                if plan.scrapped {
+                    plan.skip_done(station);
+                }
+            }
         }
     }
 
@@ -693,12 +712,22 @@ impl Line<'_> {
         if p.order == NONE {
             return false;
         }
+        // Its order's later steps expect one part less.
+        let order = p.order as usize;
+        let end = plan
+            .offsets
+            .get(order + 1)
+            .copied()
+            .unwrap_or(plan.taken.len());
         let op = plan.op(p.order, p.step);
-        plan.lost[op] += 1;
+        for expected in &mut plan.expected[op + 1..end] {
+            *expected -= 1;
+        }
+        plan.scrapped = true;
         let mut moved = false;
         for station in 0..plan.planned.len() {
             if plan.planned[station] {
-                moved |= plan.skip_done(station, &self.c.spec.orders);
+                moved |= plan.skip_done(station);
             }
         }
         moved
@@ -724,9 +753,9 @@ impl Line<'_> {
             return None;
         }
         let op = plan.op(p.order, p.step);
-        if plan.stations[op].is_none() {
+        if plan.stations[op] == NONE {
             plan.start[op] = now;
-            plan.stations[op] = Some(station);
+            plan.stations[op] = station as u32;
         }
         plan.durations.map(|d| d[op])
     }
