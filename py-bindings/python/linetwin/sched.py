@@ -21,7 +21,9 @@ known makespan. Instances and rule names are those of the CLI (see ``linetwin sc
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import os
 import time
@@ -602,25 +604,27 @@ def _plan_csv(plan: object) -> str:
             "schedule: a scenario's plan is a dict of station name to order ids, a rule name "
             f"or None, not {type(plan).__name__}"
         )
-    rows = ["station,order,step"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["station", "order", "step"])
     for station, orders in plan.items():
         if isinstance(orders, str):
             raise ScheduleError(f"schedule[{station!r}]: a list of order ids, not a string")
         for item in orders:
             order, step = (item, "") if isinstance(item, str) else item
             for cell in (station, order):
-                if not isinstance(cell, str) or any(c in cell for c in ',"\n\r'):
+                if not isinstance(cell, str):
                     raise ScheduleError(
                         f"schedule[{station!r}]: {cell!r} is not a station name or order id"
                     )
-            rows.append(f"{station},{order},{step}")
-    return "\n".join(rows) + "\n"
+            writer.writerow([station, order, step])
+    return out.getvalue()
 
 
 def _read_plan(text: str) -> OrderPlan:
     """The plan CSV the core writes, as an :data:`OrderPlan` (steps kept where an order
     visits a station more than once)."""
-    rows = [line.split(",") for line in text.splitlines()[1:] if line]
+    rows = list(csv.reader(io.StringIO(text)))[1:]
     visits: dict[tuple[str, str], int] = {}
     for station, order, _ in rows:
         visits[station, order] = visits.get((station, order), 0) + 1

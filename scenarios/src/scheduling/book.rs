@@ -231,19 +231,26 @@ pub fn read_plan(line: &LineSpec, origin: &str, text: &str) -> Result<BookPlan, 
     })
 }
 
-/// The plan as a plan file ([`read_plan`] reads it back).
+/// The plan as a plan file ([`read_plan`] reads it back); names with commas
+/// or quotes are quoted as CSV does.
 pub fn write_plan(line: &LineSpec, plan: &BookPlan) -> String {
-    let mut out = String::from(PLAN_CSV_HEADER);
-    out.push('\n');
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut rows: Vec<[String; 3]> = vec![["station".into(), "order".into(), "step".into()]];
     for (station, sequence) in plan.sequences.iter().enumerate() {
         for op in sequence.iter().flatten() {
-            out += &format!(
-                "{},{},{}\n",
-                line.stations[station].name, line.orders[op.order].id, op.step
-            );
+            rows.push([
+                line.stations[station].name.clone(),
+                line.orders[op.order].id.clone(),
+                op.step.to_string(),
+            ]);
         }
     }
-    out
+    for row in &rows {
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(row);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The plan `source` gives `line` at the stations named in `planned` (by
