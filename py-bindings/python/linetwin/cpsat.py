@@ -299,9 +299,9 @@ def cpsat_orders(
     station's initial family before the first). Orders are sequenced with a circuit
     constraint. The objective is lexicographic: the least weighted tardiness (half the time
     limit), then, keeping it, the least weighted completion time (which keeps die changes
-    and idle time down among the many sequences that are on time). Times are rounded to hundredths of the scenario's time unit. The rest of the
-    line is not in the model: execute the plan in the twin to see how it holds up
-    (:func:`linetwin.sched.robust`).
+    and idle time down among the many sequences that are on time). Times are rounded to
+    hundredths of the scenario's time unit. The rest of the line is not in the model:
+    execute the plan in the twin to see how it holds up (:func:`linetwin.sched.robust`).
 
     Args:
         scenario: A :class:`linetwin.Scenario` with an order book.
@@ -387,7 +387,8 @@ def cpsat_orders(
                 t += work[j]
                 previous, node = family[j], j + 1
             model.add_hint(arc[node, 0], 1)
-            chosen = {(a, b) for a, b in zip([0, *[j + 1 for j in sequence]], [*[j + 1 for j in sequence], 0])}
+            nodes = [j + 1 for j in sequence]
+            chosen = set(zip([0, *nodes], [*nodes, 0]))
             for key, literal in arc.items():
                 if key not in chosen:
                     model.add_hint(literal, 0)

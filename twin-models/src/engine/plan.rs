@@ -444,9 +444,10 @@ impl CompiledLine {
     /// the semi-active schedule of the sequences.
     ///
     /// Errors: [`RunError::Invalid`] for bad options, an order of more than one
-    /// part with realised durations or rescheduling, a plan that misses or repeats an operation, puts it at a station
-    /// its route does not allow there, or contradicts the routes (a cycle), or
-    /// durations of the wrong length or not finite and non-negative;
+    /// part with realised durations or rescheduling, a plan that misses or
+    /// repeats an operation, puts it at a station its route does not allow
+    /// there, or contradicts the routes (a cycle), or durations of the wrong
+    /// length or not finite and non-negative;
     /// [`RunError::Rescheduler`] when the rescheduler fails or returns such a
     /// plan; [`RunError::Deadlock`] when servers block each other in a cycle of
     /// full buffers; [`RunError::Unfinished`] when orders are still open
