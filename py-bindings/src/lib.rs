@@ -376,10 +376,9 @@ fn run_interruptibly(
     scenario: &scenarios::Scenario,
     overrides: Overrides,
 ) -> PyResult<(String, String)> {
-    use std::sync::mpsc::{RecvTimeoutError, channel};
     // Cheap: the compiled line is shared, not copied.
     let scenario = scenario.clone();
-    let (sender, mut receiver) = channel();
+    let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("linetwin-run".to_owned())
         .spawn(move || {
@@ -391,17 +390,37 @@ fn run_interruptibly(
             let _ = sender.send(outcome);
         })
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the run thread: {e}")))?;
+    match wait_for(py, receiver) {
+        Ok(outcome) => outcome?.map_err(scenario_error),
+        // The run goes on in the background; its result is dropped.
+        Err((interrupt, _)) => Err(interrupt),
+    }
+}
+
+/// Waits for the outcome a job thread sends on `receiver`, with the GIL
+/// released between polls, checking for signals every [`POLL`]. On a signal
+/// returns its error and the receiver (the job still runs).
+#[allow(clippy::type_complexity)]
+fn wait_for<T: Send>(
+    py: Python<'_>,
+    mut receiver: std::sync::mpsc::Receiver<PyResult<T>>,
+) -> Result<PyResult<T>, (PyErr, std::sync::mpsc::Receiver<PyResult<T>>)> {
+    use std::sync::mpsc::RecvTimeoutError;
     loop {
         // The receiver is not Sync: it moves into the GIL-free closure and back.
         let (received, back) = py.detach(move || (receiver.recv_timeout(POLL), receiver));
         receiver = back;
         match received {
-            Ok(outcome) => return outcome?.map_err(scenario_error),
-            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Ok(outcome) => return Ok(outcome),
+            Err(RecvTimeoutError::Timeout) => {
+                if let Err(interrupt) = py.check_signals() {
+                    return Err((interrupt, receiver));
+                }
+            }
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(PyRuntimeError::new_err(
-                    "linetwin internal error (please report it): the run thread stopped",
-                ));
+                return Ok(Err(PyRuntimeError::new_err(
+                    "linetwin internal error (please report it): the job thread stopped",
+                )));
             }
         }
     }
@@ -416,9 +435,8 @@ fn interruptible<T: Send>(
     stop: &AtomicBool,
     job: impl FnOnce() -> T + Send,
 ) -> PyResult<T> {
-    use std::sync::mpsc::{RecvTimeoutError, channel};
     std::thread::scope(|scope| {
-        let (sender, mut receiver) = channel();
+        let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("linetwin-job".to_owned())
             .spawn_scoped(scope, move || {
@@ -426,24 +444,13 @@ fn interruptible<T: Send>(
                 let _ = sender.send(outcome);
             })
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start the job thread: {e}")))?;
-        loop {
-            let (received, back) = py.detach(move || (receiver.recv_timeout(POLL), receiver));
-            receiver = back;
-            match received {
-                Ok(outcome) => return outcome,
-                Err(RecvTimeoutError::Timeout) => {
-                    if let Err(interrupt) = py.check_signals() {
-                        stop.store(true, Ordering::Relaxed);
-                        // The job ends at its next replication; the scope joins it.
-                        let _ = py.detach(move || receiver.recv());
-                        return Err(interrupt);
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(PyRuntimeError::new_err(
-                        "linetwin internal error (please report it): the job thread stopped",
-                    ));
-                }
+        match wait_for(py, receiver) {
+            Ok(outcome) => outcome,
+            Err((interrupt, receiver)) => {
+                stop.store(true, Ordering::Relaxed);
+                // The job ends at its next replication; the scope joins it.
+                let _ = py.detach(move || receiver.recv());
+                Err(interrupt)
             }
         }
     })

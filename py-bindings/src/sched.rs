@@ -540,9 +540,13 @@ pub(crate) fn book_robust(
     let stop = Arc::new(AtomicBool::new(false));
     args.stop = Some(Arc::clone(&stop));
     let result = crate::interruptible(py, &stop, || {
-        let plan = harness::book::plan(line, &source, &planned, seed, ("planned", "schedule"))?;
-        args.book = Some(plan.context(line));
-        let report = harness::book::run(line, &plan, &args)?;
+        let (report, plan) = harness::book::plan_and_run(
+            line,
+            &source,
+            &planned,
+            &mut args,
+            ("planned", "schedule"),
+        )?;
         Ok::<_, SchedError>((
             harness::robust::to_json(&report, &args),
             harness::book::write_plan(line, &plan),

@@ -766,15 +766,13 @@ fn execute_sched(command: SchedCommand) -> Result<String, Failure> {
                     },
                     None => book::PlanSource::Rule(scheduler),
                 };
-                let plan = book::plan(
+                let (report, plan) = book::plan_and_run(
                     line,
                     &source,
                     &planned,
-                    args.seed,
+                    &mut args,
                     ("--planned", "--scheduler"),
                 )?;
-                args.book = Some(plan.context(line));
-                let report = book::run(line, &plan, &args)?;
                 if let Some(path) = save_plan {
                     write_file(&path, &book::write_plan(line, &plan))?;
                 }

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use twin_models::scheduling::{Dues, Policy, RobustOptions, Robustness};
+use twin_models::scheduling::{Dues, RobustOptions, Robustness};
 use twin_models::scheduling::{line_robustness, record_plan};
 use twin_models::{DispatchRule, LineSpec, PlannedOp};
 
 use super::SchedError;
-use super::robust::{BookContext, RobustArgs, policy};
+use super::robust::{BookContext, RobustArgs, run_error};
 
 /// A plan file's text, at most [`MAX_SCHED_FILE`](super::MAX_SCHED_FILE)
 /// bytes of a regular file.
@@ -303,13 +303,24 @@ pub fn plan(
     }
 }
 
-fn run_error(e: twin_models::scheduling::RobustError) -> SchedError {
-    match e {
-        e @ (twin_models::scheduling::RobustError::Run { .. }
-        | twin_models::scheduling::RobustError::Plan { .. }) => SchedError::Run(e.to_string()),
-        twin_models::scheduling::RobustError::Interrupted => SchedError::Interrupted,
-        other => SchedError::BadName(other.to_string()),
-    }
+/// The plan `source` gives at the `planned` stations, executed by [`run`]:
+/// the report and the plan, with `args.book` set to describe it. What the
+/// command line and Python both do; errors name `flags` as [`plan`] does.
+///
+/// # Errors
+///
+/// Those of [`plan`] and [`run`].
+pub fn plan_and_run(
+    line: &LineSpec,
+    source: &PlanSource,
+    planned: &[String],
+    args: &mut RobustArgs,
+    flags: (&str, &str),
+) -> Result<(Robustness, BookPlan), SchedError> {
+    let plan = plan(line, source, planned, args.seed, flags)?;
+    args.book = Some(plan.context(line));
+    let report = run(line, &plan, args)?;
+    Ok((report, plan))
 }
 
 /// Runs the experiment on `line`'s order book planned by `plan`: the
@@ -321,33 +332,10 @@ fn run_error(e: twin_models::scheduling::RobustError) -> SchedError {
 /// [`SchedError::BadName`] for a setting that does not apply to a line or is
 /// out of range; [`SchedError::Run`] when a replication fails.
 pub fn run(line: &LineSpec, plan: &BookPlan, args: &RobustArgs) -> Result<Robustness, SchedError> {
-    if args.policies.is_empty() {
-        return Err(SchedError::BadName(format!(
-            "{}: give at least one policy",
-            args.name("policy")
-        )));
-    }
-    let policies = args
-        .policies
-        .iter()
-        .map(|p| policy(p, args))
-        .collect::<Result<Vec<Policy>, _>>()?;
-    if args.replications == 0 || args.replications > 10_000_000 {
-        return Err(SchedError::BadName(format!(
-            "{}: must be from 1 to 10000000, got {}",
-            args.name("replications"),
-            args.replications
-        )));
-    }
-    let dues = match args.due_slack {
+    let policies = args.checked_policies()?;
+    let dues = match args.checked_due_slack()? {
         None => Dues::Orders,
-        Some(slack) if slack.is_finite() && slack >= 0.0 => Dues::Planned { slack },
-        Some(slack) => {
-            return Err(SchedError::BadName(format!(
-                "{}: must be finite and non-negative, got {slack}",
-                args.name("due_slack")
-            )));
-        }
+        Some(slack) => Dues::Planned { slack },
     };
     let options = RobustOptions {
         replications: args.replications,

@@ -79,6 +79,32 @@ impl RobustArgs {
         SchedError::BadName(format!("{}: {message}", self.name(field)))
     }
 
+    /// The policies, parsed, with the replications checked: what every
+    /// experiment needs.
+    pub(crate) fn checked_policies(&self) -> Result<Vec<Policy>, SchedError> {
+        if self.policies.is_empty() {
+            return Err(self.bad("policy", "give at least one policy".into()));
+        }
+        if self.replications == 0 || self.replications > 10_000_000 {
+            return Err(self.bad(
+                "replications",
+                format!("must be from 1 to 10000000, got {}", self.replications),
+            ));
+        }
+        self.policies.iter().map(|p| policy(p, self)).collect()
+    }
+
+    /// The due-date slack, if given, checked.
+    pub(crate) fn checked_due_slack(&self) -> Result<Option<f64>, SchedError> {
+        match self.due_slack {
+            Some(slack) if !(slack.is_finite() && slack >= 0.0) => Err(self.bad(
+                "due_slack",
+                format!("must be finite and non-negative, got {slack}"),
+            )),
+            slack => Ok(slack),
+        }
+    }
+
     /// The setting `field` as the caller spells it.
     pub(crate) fn name(&self, field: &str) -> String {
         match (self.python_names, field) {
@@ -157,14 +183,7 @@ pub fn run(
     schedule: &Schedule,
     args: &RobustArgs,
 ) -> Result<Robustness, SchedError> {
-    if args.policies.is_empty() {
-        return Err(args.bad("policy", "give at least one policy".into()));
-    }
-    let policies = args
-        .policies
-        .iter()
-        .map(|p| policy(p, args))
-        .collect::<Result<Vec<_>, _>>()?;
+    let policies = args.checked_policies()?;
     if let Some(p) = args.period
         && !(p.is_finite() && p > 0.0)
     {
@@ -176,19 +195,7 @@ pub fn run(
             format!("must be finite and non-negative, got {}", args.noise_cv),
         ));
     }
-    if args.replications == 0 || args.replications > 10_000_000 {
-        return Err(args.bad(
-            "replications",
-            format!("must be from 1 to 10000000, got {}", args.replications),
-        ));
-    }
-    let due_slack = args.due_slack.unwrap_or(0.0);
-    if !(due_slack.is_finite() && due_slack >= 0.0) {
-        return Err(args.bad(
-            "due_slack",
-            format!("must be finite and non-negative, got {due_slack}"),
-        ));
-    }
+    let due_slack = args.checked_due_slack()?.unwrap_or(0.0);
     if args.buffer == Some(0) {
         return Err(args.bad(
             "buffer",
@@ -254,10 +261,7 @@ pub fn run(
             origin: instance.name().to_owned(),
             violations: vec![violation],
         },
-        e @ (twin_models::scheduling::RobustError::Run { .. }
-        | twin_models::scheduling::RobustError::Plan { .. }) => SchedError::Run(e.to_string()),
-        twin_models::scheduling::RobustError::Interrupted => SchedError::Interrupted,
-        other => SchedError::BadName(other.to_string()),
+        other => run_error(other),
     })
 }
 
@@ -352,6 +356,17 @@ pub fn to_json(report: &Robustness, args: &RobustArgs) -> String {
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The command's error for a failed experiment: a run that could not finish,
+/// an interruption, or a bad setting.
+pub(crate) fn run_error(e: twin_models::scheduling::RobustError) -> SchedError {
+    use twin_models::scheduling::RobustError;
+    match e {
+        e @ (RobustError::Run { .. } | RobustError::Plan { .. }) => SchedError::Run(e.to_string()),
+        RobustError::Interrupted => SchedError::Interrupted,
+        other => SchedError::BadName(other.to_string()),
+    }
 }
 
 /// The disturbances: the twin's (an instance's), or the scenario's own.

@@ -1,25 +1,14 @@
 //! `linetwin sched robust SCENARIO.toml`: a line's order book planned, saved,
 //! read back and executed; bad plans and flags named.
 
-use std::process::{Command, Output};
-
 use scenarios::Scenario;
 use scenarios::scheduling::book::{BookPlan, read_plan, write_plan};
 use serde_json::Value;
 use twin_models::PlannedOp;
 
+use crate::scheduling::{linetwin, stderr};
+
 const LINE: &str = "../scenarios/library/mixed_model_line.toml";
-
-fn linetwin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linetwin"))
-        .args(args)
-        .output()
-        .expect("linetwin runs")
-}
-
-fn stderr(out: &Output) -> &str {
-    std::str::from_utf8(&out.stderr).expect("UTF-8")
-}
 
 fn temp(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("linetwin-book-{}", std::process::id()));

@@ -10,7 +10,7 @@ use scenarios::scheduling::{InstanceFormat, SchedError, load_instance};
 use serde_json::Value;
 use twin_models::scheduling::{Dispatcher, Evaluator, Rule, Scheme, ShopKind};
 
-fn linetwin(args: &[&str]) -> Output {
+pub(crate) fn linetwin(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_linetwin"))
         .args(args)
         .output()
@@ -21,7 +21,7 @@ fn stdout(output: &Output) -> &str {
     std::str::from_utf8(&output.stdout).expect("UTF-8")
 }
 
-fn stderr(output: &Output) -> &str {
+pub(crate) fn stderr(output: &Output) -> &str {
     std::str::from_utf8(&output.stderr).expect("UTF-8")
 }
 

@@ -174,7 +174,7 @@ pub(crate) struct PlanState<'a> {
     /// The plan's sequences, owned once a rescheduler replaced them.
     sequences: Cow<'a, [Vec<PlannedOp>]>,
     /// Per station, whether it keeps the plan.
-    planned: Vec<bool>,
+    planned: Cow<'a, [bool]>,
     /// Per station, the position of its next planned operation.
     cursor: Vec<usize>,
     offsets: Vec<usize>,
@@ -512,28 +512,32 @@ impl CompiledLine {
             )
             .into());
         }
-        let (sequences, planned): (Cow<'_, [Vec<PlannedOp>]>, Vec<bool>) = match execution.plan {
-            Some(plan)
-                if plan.offsets == offsets && plan.sequences.len() == spec.stations.len() =>
-            {
-                (Cow::Borrowed(&plan.sequences), plan.planned.clone())
-            }
-            Some(_) => {
-                return Err(StructureError::at(
-                    "plan",
-                    "the plan was checked against another line (other stations or routes)",
-                )
-                .into());
-            }
-            None if keep => {
-                return Err(StructureError::at(
-                    "plan",
-                    "keeping sequences or rescheduling needs a plan (CompiledLine::plan)",
-                )
-                .into());
-            }
-            None => (Cow::Borrowed(&[]), vec![false; spec.stations.len()]),
-        };
+        let (sequences, planned): (Cow<'_, [Vec<PlannedOp>]>, Cow<'_, [bool]>) =
+            match execution.plan {
+                Some(plan)
+                    if plan.offsets == offsets && plan.sequences.len() == spec.stations.len() =>
+                {
+                    (Cow::Borrowed(&plan.sequences), Cow::Borrowed(&plan.planned))
+                }
+                Some(_) => {
+                    return Err(StructureError::at(
+                        "plan",
+                        "the plan was checked against another line (other stations or routes)",
+                    )
+                    .into());
+                }
+                None if keep => {
+                    return Err(StructureError::at(
+                        "plan",
+                        "keeping sequences or rescheduling needs a plan (CompiledLine::plan)",
+                    )
+                    .into());
+                }
+                None => (
+                    Cow::Borrowed(&[]),
+                    Cow::Owned(vec![false; spec.stations.len()]),
+                ),
+            };
         if let Some(durations) = execution.durations {
             if durations.len() != total {
                 return Err(StructureError::at(
