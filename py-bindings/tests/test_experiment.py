@@ -252,25 +252,32 @@ def long_experiment(replications: int = 200) -> linetwin.Experiment:
 
 
 def test_other_threads_progress_while_an_experiment_runs() -> None:
-    experiment = long_experiment(24)
-    stop = threading.Event()
-    ticks = 0
+    # The run must last long enough to tell, whatever the machine's speed: the
+    # replications double until it takes 0.3 s or more.
+    replications = 24
+    while True:
+        experiment = long_experiment(replications)
+        stop = threading.Event()
+        ticks = 0
 
-    def tick() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.001)
+        def tick() -> None:
+            nonlocal ticks
+            while not stop.is_set():
+                ticks += 1
+                time.sleep(0.001)
 
-    ticker = threading.Thread(target=tick)
-    ticker.start()
-    calls: list[int] = []
-    begin = time.perf_counter()
-    experiment.run(progress=lambda done, total: calls.append(done))
-    elapsed = time.perf_counter() - begin
-    stop.set()
-    ticker.join()
-    assert elapsed > 0.2, "the experiment was too short to tell"
+        ticker = threading.Thread(target=tick)
+        ticker.start()
+        calls: list[int] = []
+        begin = time.perf_counter()
+        experiment.run(progress=lambda done, total: calls.append(done))
+        elapsed = time.perf_counter() - begin
+        stop.set()
+        ticker.join()
+        if elapsed >= 0.3 or replications >= 24 * 64:
+            break
+        replications *= 2
+    assert elapsed >= 0.3, "the experiment was too short to tell"
     # Holding the GIL, run() would have starved the ticker; released, it ticks all along.
     assert ticks >= 20, f"only {ticks} ticks in {elapsed:.2f} s"
     assert len(calls) >= 2 and calls[-1] == experiment.planned_runs
