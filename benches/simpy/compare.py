@@ -92,7 +92,7 @@ def run_linetwin(args):
             die(f"`{' '.join(cmd)}` failed ({p.returncode}):\n{p.stderr}")
         out = parse_json(p.stdout, "linetwin")
     schema = out.get("schema")
-    if schema is not None and schema != "linetwin.kpi/1":
+    if schema is not None and schema != "linetwin.kpi/2":
         print(f"warning: unexpected linetwin schema {schema!r}", file=sys.stderr)
     try:
         line = out["line"]

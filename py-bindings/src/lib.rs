@@ -2,7 +2,7 @@
 //!
 //! It is deliberately thin: it turns Python input into `scenarios` types,
 //! runs the simulation with the GIL released, and hands back the KPIs as the
-//! exact `linetwin.kpi/1` JSON text the CLI prints. The public Python API
+//! exact `linetwin.kpi/2` JSON text the CLI prints. The public Python API
 //! (`linetwin/__init__.py`) wraps it.
 //!
 //! Guarantees: every Rust error becomes `linetwin.ScenarioError` with the
@@ -623,7 +623,7 @@ struct CoreExperimentResult {
 
 #[pymethods]
 impl CoreExperimentResult {
-    /// The result as `linetwin.kpi/1` JSON, byte for byte the CLI's `--json` output.
+    /// The result as `linetwin.kpi/2` JSON, byte for byte the CLI's `--json` output.
     fn to_json(&self) -> String {
         self.inner.to_json()
     }
@@ -804,6 +804,17 @@ fn to_toml_value(obj: &Bound<'_, PyAny>, path: &mut Vec<String>) -> PyResult<Opt
     )))
 }
 
+/// The KPI catalogue (`linetwin kpis --json`) and the JSON Schemas of a run's and
+/// an experiment's KPI documents (`linetwin kpis --schema [experiment]`).
+#[pyfunction]
+fn kpi_catalogue() -> (String, String, String) {
+    (
+        scenarios::catalogue::Catalogue::bundled().to_json(),
+        scenarios::catalogue::RUN_SCHEMA.to_owned(),
+        scenarios::catalogue::EXPERIMENT_SCHEMA.to_owned(),
+    )
+}
+
 /// The compiled core of `linetwin`; use the public package instead.
 #[pymodule]
 mod _linetwin {
@@ -815,6 +826,8 @@ mod _linetwin {
     use super::CoreScenario;
     #[pymodule_export]
     use super::ScenarioError;
+    #[pymodule_export]
+    use super::kpi_catalogue;
     #[pymodule_export]
     use super::sched::CoreInstance;
     #[pymodule_export]

@@ -84,7 +84,7 @@ def test_kpis_is_a_plain_dict_and_a_fresh_copy() -> None:
     result = linetwin.Scenario.from_toml(library("serial_line.toml")).run(horizon=2000)
     kpis = result.kpis
     assert type(kpis) is dict
-    assert kpis["schema"] == "linetwin.kpi/1"
+    assert kpis["schema"] == "linetwin.kpi/2"
     kpis["line"] = None
     assert result.kpis["line"] is not None
 

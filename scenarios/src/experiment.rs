@@ -1036,7 +1036,7 @@ impl ExperimentResult {
         })
     }
 
-    /// The result as JSON in the `linetwin.kpi/1` schema: every number of the
+    /// The result as JSON in the `linetwin.kpi/2` schema: every number of the
     /// single-run KPIs becomes `{mean, sd, ci95, n}`.
     pub fn to_json(&self) -> String {
         let stopping = match &self.precision {

@@ -4,7 +4,8 @@
 //! [`Scenario::from_toml`] parses and validates it into a runnable
 //! [`twin_models::LineSpec`]; every mistake becomes one [`ScenarioError`] naming
 //! the field, the offending value and, where the parser knows it, the line.
-//! [`report`] renders KPIs as a text table or as `linetwin.kpi/1` JSON;
+//! [`report`] renders KPIs as a text table or as `linetwin.kpi/2` JSON;
+//! [`catalogue`] names and defines every KPI, in English and Chinese;
 //! [`setups`] proposes low-changeover campaign wheels from the setup matrices;
 //! [`scheduling`] is the scheduler benchmark harness over files and the bundled
 //! instance library (`linetwin sched`).
@@ -12,6 +13,7 @@
 //! Guarantees: invalid input never panics and never produces numbers; the same
 //! file and seed give byte-identical JSON.
 
+pub mod catalogue;
 mod error;
 pub mod experiment;
 mod load;

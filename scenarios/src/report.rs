@@ -1,10 +1,10 @@
-//! KPI output: a readable text table and `linetwin.kpi/1` JSON.
+//! KPI output: a readable text table and `linetwin.kpi/2` JSON.
 
 use std::fmt::Write as _;
 
 use twin_models::{Kpis, StationKpis};
 
-/// The KPIs as pretty-printed `linetwin.kpi/1` JSON, ending with a newline.
+/// The KPIs as pretty-printed `linetwin.kpi/2` JSON, ending with a newline.
 ///
 /// Deterministic: the same KPIs give the same bytes (fields in a fixed order,
 /// stations in declaration order, shortest round-trip float formatting).
@@ -55,7 +55,7 @@ pub fn to_table(kpis: &Kpis) -> String {
         "{} — seed {}, horizon {} {unit}, warm-up {} {unit}\n",
         kpis.scenario, kpis.seed, kpis.horizon, kpis.warmup
     );
-    let rows = [
+    let mut rows = vec![
         ("parts completed", line.parts_completed.to_string()),
         (
             "parts released / scrapped / lost",
@@ -106,6 +106,26 @@ pub fn to_table(kpis: &Kpis) -> String {
             format!("{} (active-period method)", kpis.bottleneck),
         ),
     ];
+    if let Some(energy) = &line.energy {
+        rows.push((
+            "energy",
+            format!(
+                "{} kWh  ({} kWh per good part, {} parts per kWh)",
+                number(energy.kwh),
+                number(energy.per_good_part_kwh),
+                number(energy.good_parts_per_kwh)
+            ),
+        ));
+        rows.push((
+            "CO2",
+            format!(
+                "{} kg  ({} kg per good part, {} kg/kWh)",
+                number(energy.co2_kg),
+                number(energy.co2_per_good_part_kg),
+                number(energy.emission_factor)
+            ),
+        ));
+    }
     let _ = writeln!(out, "Line");
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<34}{value}");

@@ -28,6 +28,9 @@ pub struct ScenarioFile {
     /// Customer orders, released by sources of kind `orders`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orders: Vec<OrderDef>,
+    /// Energy accounting: the line's fixed load and the emission factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy: Option<EnergyDef>,
     /// Monte-Carlo experiment settings (replications, factors, variants).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment: Option<ExperimentDef>,
@@ -362,6 +365,55 @@ pub struct StationDef {
     /// else `fifo`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleDef>,
+    /// ISO 22400-2 planned run time per item, for the station's effectiveness:
+    /// one time for every product, or a table of times by product name
+    /// (default: the mean processing time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_run_time: Option<toml::Value>,
+    /// Electric power drawn per server in each state, in kW.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<PowerDef>,
+}
+
+/// A `[stations.power]` table: kW drawn per server in each state. `busy` is
+/// required; `idle` sets both `starved` and `blocked`; a state not given draws
+/// nothing.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerDef {
+    /// Processing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy: Option<f64>,
+    /// Changing over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<f64>,
+    /// Starved and blocked, unless given apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle: Option<f64>,
+    /// Idle with nothing to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starved: Option<f64>,
+    /// Holding a finished part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<f64>,
+    /// Failed, under repair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down: Option<f64>,
+    /// Planned maintenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<f64>,
+}
+
+/// The `[energy]` table: the line's fixed load and the emission factor.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnergyDef {
+    /// Power the line draws whatever its stations do, in kW (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_load_kw: Option<f64>,
+    /// kg CO2 per kWh (default: China's 2022 national average, 0.5366).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emission_factor: Option<f64>,
 }
 
 /// A `[stations.setup]` table: the station's setup matrix over families.

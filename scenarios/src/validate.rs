@@ -7,12 +7,13 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use sim_core::{Distribution, DistributionError};
 use twin_models::{
-    BufferSpec, CompiledLine, DispatchRule, FailureClock, FailureSpec, Kpis, LineSpec, OrderSpec,
-    ProductSpec, RunOptions, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec,
-    StructureError, TimeUnit, WhenFull,
+    BufferSpec, CompiledLine, DEFAULT_EMISSION_FACTOR, DispatchRule, EnergySpec, FailureClock,
+    FailureSpec, Kpis, LineSpec, OrderSpec, PowerSpec, ProductSpec, RunOptions, ServerState,
+    SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, StructureError, TimeUnit, WhenFull,
 };
 
 use crate::error::{FieldPath, Issue};
+use crate::schema::{EnergyDef, PowerDef};
 use crate::{DistributionDef, RouteStep, ScenarioError, ScenarioFile};
 
 /// Command-line or API overrides of the `[scenario]` run settings.
@@ -930,6 +931,20 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             None => None,
             Some(def) => Some(setup(def, &path.key("setup"), &family_index)?),
         };
+        let planned_run_time = match &station.planned_run_time {
+            None => Vec::new(),
+            Some(value) => planned_run_time(
+                value,
+                &path.key("planned_run_time"),
+                &station.name,
+                &products,
+                &visitors[i],
+            )?,
+        };
+        let power = match &station.power {
+            None => None,
+            Some(def) => Some(power(def, &path.key("power"))?),
+        };
         station_specs.push(StationSpec {
             name: station.name.clone(),
             servers: servers as u32,
@@ -939,6 +954,8 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             scrap,
             setup,
             rule,
+            planned_run_time,
+            power,
         });
     }
 
@@ -1112,7 +1129,17 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
         });
     }
     let orders = orders(file, order_files, &products, &source_specs)?;
+    let metered = station_specs.iter().any(|s| s.power.is_some());
+    let energy = match &file.energy {
+        None if !metered => None,
+        None => Some(EnergySpec {
+            line_load_kw: 0.0,
+            emission_factor: DEFAULT_EMISSION_FACTOR,
+        }),
+        Some(def) => Some(energy(def)?),
+    };
     Ok(LineSpec {
+        energy,
         name: section.name.clone(),
         time_unit,
         orders,
@@ -1260,6 +1287,131 @@ fn short_number(x: f64) -> String {
 
 /// A processing time: any distribution whose mean is at least
 /// [`MIN_MEAN_DURATION`].
+/// The largest power draw accepted, in kW (a large press draws a few MW).
+const MAX_POWER_KW: f64 = 1e6;
+
+/// A power draw in kW: finite, from 0 to [`MAX_POWER_KW`].
+fn kilowatts(value: f64, path: &FieldPath) -> Result<f64, Issue> {
+    if (0.0..=MAX_POWER_KW).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Issue::new(
+            path.clone(),
+            format!("must be a power in kW from 0 to 1e6, got {value}"),
+        ))
+    }
+}
+
+/// A `[stations.power]` table: kW per server state.
+fn power(def: &PowerDef, path: &FieldPath) -> Result<PowerSpec, Issue> {
+    let state =
+        |value: Option<f64>, key: &str| value.map_or(Ok(0.0), |v| kilowatts(v, &path.key(key)));
+    let Some(busy) = def.busy else {
+        return Err(Issue::new(
+            path.key("busy"),
+            "is required: the power drawn while processing, in kW",
+        ));
+    };
+    let idle = state(def.idle, "idle")?;
+    let idle_or = |value: Option<f64>, key: &str| match value {
+        Some(v) => kilowatts(v, &path.key(key)),
+        None => Ok(idle),
+    };
+    let mut kw = [0.0; twin_models::STATES];
+    kw[ServerState::Busy.index()] = kilowatts(busy, &path.key("busy"))?;
+    kw[ServerState::Setup.index()] = state(def.setup, "setup")?;
+    kw[ServerState::Starved.index()] = idle_or(def.starved, "starved")?;
+    kw[ServerState::Blocked.index()] = idle_or(def.blocked, "blocked")?;
+    kw[ServerState::Down.index()] = state(def.down, "down")?;
+    kw[ServerState::Maintenance.index()] = state(def.maintenance, "maintenance")?;
+    Ok(PowerSpec { kw })
+}
+
+/// The `[energy]` table.
+fn energy(def: &EnergyDef) -> Result<EnergySpec, Issue> {
+    let path = FieldPath::root("energy");
+    let line_load_kw = def
+        .line_load_kw
+        .map_or(Ok(0.0), |v| kilowatts(v, &path.key("line_load_kw")))?;
+    let emission_factor = match def.emission_factor {
+        None => DEFAULT_EMISSION_FACTOR,
+        Some(f) if (0.0..=10.0).contains(&f) => f,
+        Some(f) => {
+            return Err(Issue::new(
+                path.key("emission_factor"),
+                format!("must be kg CO2 per kWh from 0 to 10, got {f}"),
+            ));
+        }
+    };
+    Ok(EnergySpec {
+        line_load_kw,
+        emission_factor,
+    })
+}
+
+/// A station's `planned_run_time`: one time for every product that visits it,
+/// or a table by product name; per product index.
+fn planned_run_time(
+    value: &toml::Value,
+    path: &FieldPath,
+    station: &str,
+    products: &HashMap<&str, usize>,
+    visitors: &[usize],
+) -> Result<Vec<Option<f64>>, Issue> {
+    let time = |value: &toml::Value, path: &FieldPath| -> Result<f64, Issue> {
+        let t = match value {
+            toml::Value::Float(x) => *x,
+            toml::Value::Integer(n) => *n as f64,
+            other => {
+                return Err(Issue::new(
+                    path.clone(),
+                    format!("must be a time per item, got {}", other.type_str()),
+                ));
+            }
+        };
+        if t.is_finite() && t > 0.0 && t <= MAX_HORIZON {
+            Ok(t)
+        } else {
+            Err(Issue::new(
+                path.clone(),
+                format!("must be a positive time per item, got {t}"),
+            ))
+        }
+    };
+    let mut out = vec![None; products.len()];
+    match value {
+        toml::Value::Table(table) => {
+            for (name, v) in table {
+                let field = path.key(name);
+                let p = lookup(products, "product", name, field.clone())?;
+                if !visitors.contains(&p) {
+                    return Err(Issue::new(
+                        field,
+                        format!("product `{name}` does not visit station `{station}`"),
+                    ));
+                }
+                out[p] = Some(time(v, &field)?);
+            }
+        }
+        toml::Value::Float(_) | toml::Value::Integer(_) => {
+            let t = time(value, path)?;
+            for &p in visitors {
+                out[p] = Some(t);
+            }
+        }
+        other => {
+            return Err(Issue::new(
+                path.clone(),
+                format!(
+                    "must be a time per item, or a table of times by product name, got {}",
+                    other.type_str()
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
 fn processing_time(def: &DistributionDef, path: &FieldPath) -> Result<Distribution, Issue> {
     driving_duration(def, path, "processing time")
 }

@@ -122,6 +122,8 @@ impl RunOptions {
 ///         scrap: 0.0,
 ///         setup: None,
 ///         rule: DispatchRule::Fifo,
+///         planned_run_time: Vec::new(),
+///         power: None,
 ///     }],
 ///     buffers: vec![],
 ///     sources: vec![SourceSpec {
@@ -135,6 +137,7 @@ impl RunOptions {
 ///     }],
 ///     sinks: vec![SinkSpec { name: "out".into() }],
 ///     orders: vec![],
+///     energy: None,
 /// };
 /// let options = RunOptions { seed: 1, replication: 0, horizon: 200_000.0, warmup: 1_000.0 };
 /// let kpis = simulate(&spec, &options)?;

@@ -1,18 +1,18 @@
-//! Key performance indicators of one replication, in the `linetwin.kpi/1` shape.
+//! Key performance indicators of one replication, in the `linetwin.kpi/2` shape.
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::engine::RunOptions;
-use sim_core::{QuantileSketch, Tally};
+use sim_core::{Distribution, QuantileSketch, Tally};
 
 use crate::engine::books::{Books, StationBooks};
 use crate::engine::buffer::BufferBooks;
 use crate::engine::order::OrderState;
-use crate::line::{LineSpec, ServerState};
+use crate::line::{LineSpec, STATES, ServerState};
 
 /// The version tag of the KPI schema that [`Kpis`] serialises to.
-pub const KPI_SCHEMA: &str = "linetwin.kpi/1";
+pub const KPI_SCHEMA: &str = "linetwin.kpi/2";
 
 /// Availability, performance (ISO 22400-2 "effectiveness"), quality and their product.
 ///
@@ -59,6 +59,207 @@ impl StateFractions {
     }
 }
 
+/// The ISO 22400-2 time elements, quantities and KPIs of a station (the
+/// standard's work unit), times summed over its servers.
+///
+/// The time model: POT = PDOT + PBT; PBT = ADOT + AUBT; AUBT = ADET + AUPT;
+/// AUPT = ASUT + APT. The twin maps its server states onto it: busy is APT,
+/// setup is ASUT, down (failure and repair) is ADET, starved and blocked (the
+/// station could work but has nothing to do or nowhere to put a part) are
+/// ADOT, planned maintenance is PDOT. Ratios that are undefined (nothing
+/// produced, no failure) are NaN and serialise as `null`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StationIso {
+    /// Planned operation time: the period times the servers.
+    pub pot: f64,
+    /// Planned down time: planned maintenance.
+    pub pdot: f64,
+    /// Planned busy time: POT − PDOT.
+    pub pbt: f64,
+    /// Actual unit down time: available but not executing (starved or blocked).
+    pub adot: f64,
+    /// Actual unit busy time: PBT − ADOT = APT + ASUT + ADET.
+    pub aubt: f64,
+    /// Actual unit delay time: failures under repair.
+    pub adet: f64,
+    /// Actual unit processing time: APT + ASUT.
+    pub aupt: f64,
+    /// Actual unit setup time: changeovers.
+    pub asut: f64,
+    /// Actual production time: processing.
+    pub apt: f64,
+    /// Corrective maintenance time: repairs.
+    pub cmt: f64,
+    /// Preventive maintenance time: planned maintenance.
+    pub pmt: f64,
+    /// Produced quantity: operations completed, good and scrapped.
+    pub pq: u64,
+    /// Good quantity.
+    pub gq: u64,
+    /// Scrap quantity.
+    pub sq: u64,
+    /// Failure events.
+    pub fe: u64,
+    /// Planned run time per item, averaged over the items produced.
+    pub pri: f64,
+    /// APT / PBT.
+    pub availability: f64,
+    /// PRI × PQ / APT.
+    pub effectiveness: f64,
+    /// GQ / PQ.
+    pub quality_ratio: f64,
+    /// Availability × effectiveness × quality ratio.
+    pub oee_index: f64,
+    /// Utilisation efficiency × effectiveness × quality ratio.
+    pub nee_index: f64,
+    /// APT / AUBT.
+    pub utilisation_efficiency: f64,
+    /// AUBT / PBT.
+    pub allocation_efficiency: f64,
+    /// APT / (APT + ADET): only failures count against it.
+    pub technical_efficiency: f64,
+    /// ASUT / AUPT.
+    pub setup_rate: f64,
+    /// SQ / PQ.
+    pub scrap_ratio: f64,
+    /// GQ / PQ: parts good the first time (the twin has no rework).
+    pub first_pass_yield: f64,
+    /// CMT / (CMT + PMT).
+    pub corrective_maintenance_ratio: f64,
+    /// Mean time between failures: PBT / FE (MTTF + MTTR).
+    pub mtbf: f64,
+    /// Mean time to failure: (PBT − ADET) / FE.
+    pub mttf: f64,
+    /// Mean time to repair: ADET / FE.
+    pub mttr: f64,
+}
+
+impl StationIso {
+    /// The elements and KPIs from the period's state times (summed over
+    /// servers), quantities and the planned run time of what was produced.
+    fn new(state_time: &[f64; STATES], pot: f64, pq: u64, sq: u64, fe: u64, planned: f64) -> Self {
+        let time = |state: ServerState| state_time[state.index()];
+        let (apt, asut, adet) = (
+            time(ServerState::Busy),
+            time(ServerState::Setup),
+            time(ServerState::Down),
+        );
+        let pdot = time(ServerState::Maintenance);
+        let adot = time(ServerState::Starved) + time(ServerState::Blocked);
+        let (aupt, pbt) = (apt + asut, pot - pdot);
+        let aubt = aupt + adet;
+        let gq = pq - sq;
+        let produced = pq as f64;
+        // No failure: the times per failure are undefined, not infinite.
+        let failures = if fe == 0 { f64::NAN } else { fe as f64 };
+        let availability = apt / pbt;
+        let effectiveness = planned / apt;
+        let quality_ratio = gq as f64 / produced;
+        let utilisation_efficiency = apt / aubt;
+        Self {
+            pot,
+            pdot,
+            pbt,
+            adot,
+            aubt,
+            adet,
+            aupt,
+            asut,
+            apt,
+            cmt: adet,
+            pmt: pdot,
+            pq,
+            gq,
+            sq,
+            fe,
+            pri: planned / produced,
+            availability,
+            effectiveness,
+            quality_ratio,
+            oee_index: availability * effectiveness * quality_ratio,
+            nee_index: utilisation_efficiency * effectiveness * quality_ratio,
+            utilisation_efficiency,
+            allocation_efficiency: aubt / pbt,
+            technical_efficiency: apt / (apt + adet),
+            setup_rate: asut / aupt,
+            scrap_ratio: sq as f64 / produced,
+            first_pass_yield: quality_ratio,
+            corrective_maintenance_ratio: adet / (adet + pdot),
+            mtbf: pbt / failures,
+            mttf: (pbt - adet) / failures,
+            mttr: adet / failures,
+        }
+    }
+}
+
+/// Line-level ISO 22400-2 ratios over the period.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LineIso {
+    /// Σ AUBT of the stations / Σ time parts spent in the line: the share of
+    /// their throughput time during which a work unit was busy with them.
+    pub allocation_ratio: f64,
+    /// Σ APT of the stations / Σ time parts spent in the line: the share of
+    /// their throughput time that adds value (lean's process cycle efficiency).
+    pub production_process_ratio: f64,
+    /// Parts scrapped / parts finished (good or scrapped).
+    pub scrap_ratio: f64,
+    /// Good parts / parts finished: good the first time (the twin has no rework).
+    pub first_pass_yield: f64,
+}
+
+/// Energy a station drew over the period, in kWh.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StationEnergy {
+    /// All states.
+    pub kwh: f64,
+    /// Processing.
+    pub busy_kwh: f64,
+    /// Changing over.
+    pub setup_kwh: f64,
+    /// Starved or blocked: waiting.
+    pub idle_kwh: f64,
+    /// Down or in maintenance.
+    pub down_kwh: f64,
+    /// kWh / good quantity (ISO 22400-2 energy per unit, the station's share).
+    pub per_good_unit_kwh: f64,
+}
+
+/// Energy and carbon of the line over the period.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LineEnergy {
+    /// Stations' draw plus the fixed line load.
+    pub kwh: f64,
+    /// The stations' draw.
+    pub stations_kwh: f64,
+    /// The fixed line load.
+    pub line_load_kwh: f64,
+    /// kWh per good part completed.
+    pub per_good_part_kwh: f64,
+    /// Energy efficiency: good parts completed per kWh.
+    pub good_parts_per_kwh: f64,
+    /// The emission factor applied, kg CO2 per kWh.
+    pub emission_factor: f64,
+    /// kWh × emission factor.
+    pub co2_kg: f64,
+    /// kg CO2 per good part completed.
+    pub co2_per_good_part_kg: f64,
+}
+
+/// A product's share of the line's energy and carbon: allocated by the
+/// processing energy its completed parts need (mean time × busy power over its
+/// route), or by parts where no station draws power when busy.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ProductEnergy {
+    /// kWh allocated to the product.
+    pub kwh: f64,
+    /// kWh per completed part.
+    pub per_part_kwh: f64,
+    /// kg CO2 allocated to the product.
+    pub co2_kg: f64,
+    /// kg CO2 per completed part.
+    pub co2_per_part_kg: f64,
+}
+
 /// Lead time (release to completion) of completed parts.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct LeadTime {
@@ -99,6 +300,11 @@ pub struct LineKpis {
     pub lead_time: LeadTime,
     /// Line OEE: the bottleneck's availability and performance, the line's quality.
     pub oee: Oee,
+    /// ISO 22400-2 ratios of the line.
+    pub iso: LineIso,
+    /// Energy and carbon; absent when the line is not metered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub energy: Option<LineEnergy>,
 }
 
 /// KPIs of one product over the period.
@@ -112,6 +318,9 @@ pub struct ProductKpis {
     pub throughput_per_hour: f64,
     /// Lead time of the product's completed parts.
     pub lead_time: LeadTime,
+    /// Its share of energy and carbon; absent when the line is not metered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub energy: Option<ProductEnergy>,
 }
 
 /// KPIs of one named buffer over the period (its waiting parts, not the parts
@@ -221,10 +430,18 @@ pub struct StationKpis {
     pub waiting_time_mean: f64,
     /// ISO 22400-2 OEE of the station.
     pub oee: Oee,
+    /// ISO 22400-2 time elements, quantities and KPIs.
+    pub iso: StationIso,
+    /// Energy drawn; absent when the line is not metered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub energy: Option<StationEnergy>,
 }
 
 /// All KPIs of one replication.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// Two sets are equal when they serialise identically: an undefined ratio
+/// (NaN) equals an undefined ratio, so that "same seed, same KPIs" holds.
+#[derive(Clone, Debug, Serialize)]
 pub struct Kpis {
     /// Always [`KPI_SCHEMA`].
     pub schema: &'static str,
@@ -257,6 +474,14 @@ pub struct Kpis {
     pub bottleneck_method: &'static str,
 }
 
+impl PartialEq for Kpis {
+    fn eq(&self, other: &Self) -> bool {
+        // Floats print in their shortest round-trip form, so equal text is
+        // equal numbers; NaN and infinities print as `null`.
+        serde_json::to_string(self).ok() == serde_json::to_string(other).ok()
+    }
+}
+
 /// The KPIs of a replication from its closed books: state fractions, OEE (ISO
 /// 22400-2), the bottleneck, throughput and lead times over `[warmup, horizon]`.
 pub(crate) fn close(
@@ -269,6 +494,7 @@ pub(crate) fn close(
 ) -> Kpis {
     let horizon = options.horizon;
     let period = horizon - options.warmup;
+    let per_hour = spec.time_unit.per_hour();
     let mut stations = IndexMap::with_capacity(station_books.len());
     for (station, s) in spec.stations.iter().zip(station_books) {
         let total = f64::from(station.servers) * period;
@@ -281,15 +507,39 @@ pub(crate) fn close(
             setup: fraction(ServerState::Setup),
             maintenance: fraction(ServerState::Maintenance),
         };
-        // ISO 22400-2: planned busy time excludes planned downtime (maintenance).
-        let planned_busy = total - s.state_time[ServerState::Maintenance.index()];
-        let production = s.state_time[ServerState::Busy.index()];
-        let good = s.operations - s.scrapped;
-        let oee = oee(
-            production / planned_busy,
-            s.nominal_time / production,
-            good as f64 / s.operations as f64,
+        let iso = StationIso::new(
+            &s.state_time,
+            total,
+            s.operations,
+            s.scrapped,
+            s.failures,
+            s.nominal_time,
         );
+        let oee = oee(iso.availability, iso.effectiveness, iso.quality_ratio);
+        let energy = spec.energy.map(|_| {
+            let kwh = |states: &[ServerState]| {
+                station.power.map_or(0.0, |power| {
+                    states
+                        .iter()
+                        .map(|&st| power.kw(st) * s.state_time[st.index()])
+                        .sum::<f64>()
+                        / per_hour
+                })
+            };
+            let busy_kwh = kwh(&[ServerState::Busy]);
+            let setup_kwh = kwh(&[ServerState::Setup]);
+            let idle_kwh = kwh(&[ServerState::Starved, ServerState::Blocked]);
+            let down_kwh = kwh(&[ServerState::Down, ServerState::Maintenance]);
+            let all = busy_kwh + setup_kwh + idle_kwh + down_kwh;
+            StationEnergy {
+                kwh: all,
+                busy_kwh,
+                setup_kwh,
+                idle_kwh,
+                down_kwh,
+                per_good_unit_kwh: all / iso.gq as f64,
+            }
+        });
         stations.insert(
             station.name.clone(),
             StationKpis {
@@ -303,6 +553,8 @@ pub(crate) fn close(
                 setup_time: s.state_time[ServerState::Setup.index()],
                 waiting_time_mean: s.waiting_time / s.starts as f64,
                 oee,
+                iso,
+                energy,
             },
         );
     }
@@ -324,7 +576,6 @@ pub(crate) fn close(
         bottleneck_kpis.oee.performance,
         books.completed as f64 / produced as f64,
     );
-    let per_hour = spec.time_unit.per_hour();
     let lead_time = |tally: &Tally, sketch: &QuantileSketch| LeadTime {
         mean: tally.mean(),
         p50: sketch.quantile(0.5),
@@ -347,9 +598,45 @@ pub(crate) fn close(
                 throughput,
                 throughput_per_hour: throughput * per_hour,
                 lead_time: lead_time(&b.lead_time, &b.lead_time_quantiles),
+                energy: None,
             },
         );
     }
+    let wip_mean = books.wip.mean(horizon);
+    // Σ over parts of their time in the line during the period.
+    let part_time = wip_mean * period;
+    let (busy, production) = stations.values().fold((0.0, 0.0), |(aubt, apt), k| {
+        (aubt + k.iso.aubt, apt + k.iso.apt)
+    });
+    let finished = books.completed + books.scrapped;
+    let line_iso = LineIso {
+        allocation_ratio: busy / part_time,
+        production_process_ratio: production / part_time,
+        scrap_ratio: books.scrapped as f64 / finished as f64,
+        first_pass_yield: books.completed as f64 / finished as f64,
+    };
+    let line_energy = spec.energy.map(|energy| {
+        let stations_kwh: f64 = stations
+            .values()
+            .filter_map(|k| k.energy.map(|e| e.kwh))
+            .sum();
+        let line_load_kwh = energy.line_load_kw * period / per_hour;
+        let kwh = stations_kwh + line_load_kwh;
+        let good = books.completed as f64;
+        let co2_kg = kwh * energy.emission_factor;
+        let line = LineEnergy {
+            kwh,
+            stations_kwh,
+            line_load_kwh,
+            per_good_part_kwh: kwh / good,
+            good_parts_per_kwh: good / kwh,
+            emission_factor: energy.emission_factor,
+            co2_kg,
+            co2_per_good_part_kg: co2_kg / good,
+        };
+        allocate_energy(spec, &line, &mut products);
+        line
+    });
     let buffers = spec
         .buffers
         .iter()
@@ -384,9 +671,11 @@ pub(crate) fn close(
             parts_in_system_at_start: books.in_system_at_start,
             throughput,
             throughput_per_hour: throughput * per_hour,
-            wip_mean: books.wip.mean(horizon),
+            wip_mean,
             lead_time: lead_time(&line_tally, &line_sketch),
             oee: line_oee,
+            iso: line_iso,
+            energy: line_energy,
         },
         products,
         bottleneck: bottleneck.clone(),
@@ -394,6 +683,65 @@ pub(crate) fn close(
         stations,
         buffers,
         orders: (!spec.orders.is_empty()).then(|| close_orders(spec, options, order_states)),
+    }
+}
+
+/// Shares the line's energy among the products by the processing energy their
+/// completed parts need: per part, over its route, the mean processing time ×
+/// the station's busy power (averaged over a step's alternatives). Where that
+/// is zero for every product (no busy power), by completed parts.
+fn allocate_energy(
+    spec: &LineSpec,
+    line: &LineEnergy,
+    products: &mut IndexMap<String, ProductKpis>,
+) {
+    let content: Vec<f64> = spec
+        .products
+        .iter()
+        .enumerate()
+        .map(|(p, product)| {
+            product
+                .route
+                .iter()
+                .enumerate()
+                .map(|(step, stations)| {
+                    let energy: f64 = stations
+                        .iter()
+                        .map(|&s| {
+                            let station = &spec.stations[s];
+                            let mean = product
+                                .step_time(step)
+                                .or(station.processing[p].as_ref())
+                                .map_or(0.0, Distribution::mean);
+                            let busy = station.power.map_or(0.0, |w| w.kw(ServerState::Busy));
+                            mean * busy
+                        })
+                        .sum();
+                    energy / stations.len() as f64
+                })
+                .sum()
+        })
+        .collect();
+    let parts: Vec<f64> = products
+        .values()
+        .map(|k| k.parts_completed as f64)
+        .collect();
+    let weight = |p: usize| content[p] * parts[p];
+    let total: f64 = (0..parts.len()).map(weight).sum();
+    let everything: f64 = parts.iter().sum();
+    for (p, kpis) in products.values_mut().enumerate() {
+        let share = if total > 0.0 {
+            weight(p) / total
+        } else {
+            parts[p] / everything
+        };
+        let (kwh, co2_kg) = (line.kwh * share, line.co2_kg * share);
+        kpis.energy = Some(ProductEnergy {
+            kwh,
+            per_part_kwh: kwh / parts[p],
+            co2_kg,
+            co2_per_part_kg: co2_kg / parts[p],
+        });
     }
 }
 

@@ -27,10 +27,12 @@ pub use engine::{
 };
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{
-    BufferKpis, KPI_SCHEMA, Kpis, LeadTime, LineKpis, MeanMax, Oee, OrderKpis, OrderRow,
-    ProductKpis, StateFractions, StationKpis, Tardiness,
+    BufferKpis, KPI_SCHEMA, Kpis, LeadTime, LineEnergy, LineIso, LineKpis, MeanMax, Oee, OrderKpis,
+    OrderRow, ProductEnergy, ProductKpis, StateFractions, StationEnergy, StationIso, StationKpis,
+    Tardiness,
 };
 pub use line::{
-    BufferSpec, DispatchRule, FailureClock, FailureSpec, LineSpec, OrderSpec, ProductSpec, STATES,
-    ServerState, SetupSpec, SinkSpec, SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    BufferSpec, DEFAULT_EMISSION_FACTOR, DispatchRule, EnergySpec, FailureClock, FailureSpec,
+    LineSpec, OrderSpec, PowerSpec, ProductSpec, STATES, ServerState, SetupSpec, SinkSpec,
+    SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
 };

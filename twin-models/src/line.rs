@@ -141,7 +141,50 @@ pub struct StationSpec {
     pub setup: Option<SetupSpec>,
     /// How a free server chooses among the waiting parts it may take.
     pub rule: DispatchRule,
+    /// ISO 22400-2 planned run time per item, per product index, for the
+    /// station's effectiveness; `None` (or a short vector): the mean processing
+    /// time. It does not change the simulation.
+    pub planned_run_time: Vec<Option<f64>>,
+    /// Electric power drawn per server in each state; `None`: not metered.
+    pub power: Option<PowerSpec>,
 }
+
+impl StationSpec {
+    /// The planned run time per item of `product` that the scenario gives, if any.
+    pub fn planned_run_time(&self, product: usize) -> Option<f64> {
+        self.planned_run_time.get(product).copied().flatten()
+    }
+}
+
+/// Electric power a server draws, in kW, in each of its states.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PowerSpec {
+    /// kW per state, indexed by [`ServerState::index`].
+    pub kw: [f64; STATES],
+}
+
+impl PowerSpec {
+    /// The power drawn in `state`, in kW.
+    pub fn kw(&self, state: ServerState) -> f64 {
+        self.kw[state.index()]
+    }
+}
+
+/// The line's energy accounting: a fixed load beside the stations' draw, and
+/// the emission factor that turns energy into CO2.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EnergySpec {
+    /// Power drawn by the line as a whole whatever its stations do (lighting,
+    /// ventilation, compressed air), in kW.
+    pub line_load_kw: f64,
+    /// kg CO2 per kWh of electricity.
+    pub emission_factor: f64,
+}
+
+/// The default emission factor, kg CO2 per kWh: China's national average CO2
+/// emission factor of electricity for 2022 (0.5366), published in 2024 by the
+/// Ministry of Ecology and Environment and the National Bureau of Statistics.
+pub const DEFAULT_EMISSION_FACTOR: f64 = 0.5366;
 
 /// How a free server chooses its next part among the eligible waiting ones.
 ///
@@ -385,4 +428,6 @@ pub struct LineSpec {
     pub sinks: Vec<SinkSpec>,
     /// Customer orders, released by sources of kind [`SourceKind::Orders`].
     pub orders: Vec<OrderSpec>,
+    /// Energy accounting; `None`: the line is not metered (no energy KPIs).
+    pub energy: Option<EnergySpec>,
 }

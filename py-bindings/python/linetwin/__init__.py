@@ -8,7 +8,7 @@ the KPIs::
     baseline = linetwin.Scenario.from_toml("scenarios/library/assembly_line.toml")
     result = baseline.run(seed=1)
     print(result)                      # the CLI's table
-    result.kpis["line"]["throughput"]  # linetwin.kpi/1 as a plain dict
+    result.kpis["line"]["throughput"]  # linetwin.kpi/2 as a plain dict
     frames = result.to_pandas()        # tidy DataFrames (needs pandas)
 
     variant = linetwin.Line.from_scenario(baseline).update_station("paint", servers=2).build()
@@ -22,6 +22,12 @@ keyword arguments::
     result = experiment.run()
     result.summary()                                   # mean, sd, ci95, n per KPI
     result.compare("base", "2 painters", "line.throughput")
+
+Every KPI is defined in a bilingual catalogue (ISO 22400-2 where the standard
+has a definition), and the KPI dicts follow a JSON Schema::
+
+    linetwin.kpi_catalogue(lang="zh")     # a DataFrame, one row per KPI
+    linetwin.kpi_schema("run")            # the JSON Schema of result.kpis
 
 Scheduler benchmarks on standard job-shop, flow-shop and flexible job-shop
 instances (bundled, with best-known bounds) live in :mod:`linetwin.sched`::
@@ -63,6 +69,7 @@ from linetwin._experiment import (
     tqdm_progress,
 )
 from linetwin import sched
+from linetwin._kpis import kpi_catalogue, kpi_schema
 from linetwin._linetwin import ScenarioError, ScheduleError
 from linetwin._scenario import KpiFrames, RunResult, Scenario
 
@@ -93,6 +100,8 @@ __all__ = [
     "erlang",
     "exponential",
     "gamma",
+    "kpi_catalogue",
+    "kpi_schema",
     "lognormal",
     "normal",
     "piecewise_linear",

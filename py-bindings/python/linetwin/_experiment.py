@@ -509,7 +509,7 @@ class ExperimentResult:
         return frame.set_index("design_point")
 
     def to_json(self) -> str:
-        """The result as ``linetwin.kpi/1`` JSON, byte for byte the output of
+        """The result as ``linetwin.kpi/2`` JSON, byte for byte the output of
         ``linetwin experiment FILE --json`` for the same file and seed."""
         return self._core.to_json()
 

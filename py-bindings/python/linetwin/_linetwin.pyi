@@ -14,6 +14,7 @@ __all__ = [
     "book_data",
     "book_plan",
     "book_robust",
+    "kpi_catalogue",
     "sched_bench",
 ]
 
@@ -106,7 +107,7 @@ class CoreExperimentResult:
     """The result of an experiment: statistics per design point and KPI."""
 
     def to_json(self) -> str:
-        """The result as `linetwin.kpi/1` JSON, byte for byte the CLI's `--json` output."""
+        """The result as `linetwin.kpi/2` JSON, byte for byte the CLI's `--json` output."""
 
     def to_table(self) -> str:
         """The CLI's text table."""
@@ -243,6 +244,10 @@ def book_robust(
     """Executes the scenario's order book planned by `plan` (plan CSV; None: recorded under
     `rule`) under its own disturbances; returns `linetwin sched robust --json`'s text and the
     plan executed (CSV). Runs with the GIL released."""
+
+def kpi_catalogue() -> tuple[str, str, str]:
+    """The KPI catalogue as `linetwin kpis --json` prints it, and the JSON Schemas of a
+    run's and of an experiment's KPI documents."""
 
 def sched_bench(
     spec: str, rules: Sequence[str], scheme: str = "active", assignment: str = "earliest-finish"

@@ -336,7 +336,7 @@ class RunResult:
 
     @property
     def kpis(self) -> dict[str, Any]:
-        """The ``linetwin.kpi/1`` KPIs as a plain dict (a fresh copy each time)."""
+        """The ``linetwin.kpi/2`` KPIs as a plain dict (a fresh copy each time)."""
         result: dict[str, Any] = json.loads(self._json)
         return result
 
@@ -352,7 +352,7 @@ class RunResult:
         return name
 
     def to_json(self) -> str:
-        """The KPIs as ``linetwin.kpi/1`` JSON, byte for byte the CLI's ``--json`` output."""
+        """The KPIs as ``linetwin.kpi/2`` JSON, byte for byte the CLI's ``--json`` output."""
         return self._json
 
     def to_pandas(self) -> KpiFrames:

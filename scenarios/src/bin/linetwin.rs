@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scenarios::catalogue::{self, Catalogue, Lang};
 use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions, MAX_REPLICATIONS};
 use scenarios::scheduling::{
     BenchScheduler, InstanceFormat, SchedError, Timing, bench, book, gantt, load_instance,
@@ -36,7 +37,7 @@ enum Command {
     Run {
         /// The scenario TOML file.
         file: PathBuf,
-        /// Print the KPIs as `linetwin.kpi/1` JSON.
+        /// Print the KPIs as `linetwin.kpi/2` JSON.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -52,7 +53,7 @@ enum Command {
     Experiment {
         /// The scenario TOML file (its `[experiment]` section, if any).
         file: PathBuf,
-        /// Print the results as `linetwin.kpi/1` JSON.
+        /// Print the results as `linetwin.kpi/2` JSON.
         #[arg(long)]
         json: bool,
         /// Replications per design point (overrides `experiment.replications`).
@@ -93,6 +94,22 @@ enum Command {
         /// Print the proposals as `linetwin.setups/1` JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Print the KPI catalogue: every KPI's id, name (English and Chinese),
+    /// definition, formula, unit, scope, better direction and future-factory
+    /// sub-domains; or the JSON Schema of the KPI documents.
+    Kpis {
+        /// Language of the names: `en` or `zh`.
+        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+        lang: String,
+        /// Print the catalogue as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print the JSON Schema of `run --json` (`run`, the default) or of
+        /// `experiment --json` (`experiment`) instead.
+        #[arg(long, value_name = "DOCUMENT", num_args = 0..=1, default_missing_value = "run",
+              value_parser = ["run", "experiment"])]
+        schema: Option<String>,
     },
     /// Scheduler benchmarks on job-shop, flow-shop and flexible job-shop instances.
     Sched {
@@ -519,6 +536,15 @@ fn execute(command: Command) -> Result<String, Failure> {
                 report.to_json()
             } else {
                 report.to_table()
+            })
+        }
+        Command::Kpis { lang, json, schema } => {
+            let catalogue = Catalogue::bundled();
+            Ok(match (schema.as_deref(), json) {
+                (Some("experiment"), _) => catalogue::EXPERIMENT_SCHEMA.to_owned(),
+                (Some(_), _) => catalogue::RUN_SCHEMA.to_owned(),
+                (None, true) => catalogue.to_json(),
+                (None, false) => catalogue.to_text(if lang == "zh" { Lang::Zh } else { Lang::En }),
             })
         }
         Command::Sched { command } => execute_sched(command),

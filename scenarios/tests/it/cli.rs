@@ -1,5 +1,5 @@
 //! The `linetwin` command-line contract: exit codes, what goes to stdout and
-//! stderr, the `linetwin.kpi/1` JSON keys and byte-identical reruns.
+//! stderr, the `linetwin.kpi/2` JSON keys and byte-identical reruns.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -19,7 +19,7 @@ fn linetwin() -> Command {
 }
 
 /// Runs `linetwin` with `args`.
-fn run(args: &[&str]) -> Output {
+pub(crate) fn run(args: &[&str]) -> Output {
     linetwin().args(args).output().expect("linetwin starts")
 }
 
@@ -151,7 +151,7 @@ fn run_json_has_every_contract_key() {
     const STATES: [&str; 6] = ["busy", "starved", "blocked", "down", "setup", "maintenance"];
     for name in BUNDLED {
         let (_, json) = run_json(&bundled(name), &["--horizon", SHORT_HORIZON]);
-        assert_eq!(json["schema"], "linetwin.kpi/1", "{name}");
+        assert_eq!(json["schema"], "linetwin.kpi/2", "{name}");
         for key in LINE_KEYS {
             let value = json
                 .pointer(key)

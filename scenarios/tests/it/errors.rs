@@ -69,7 +69,8 @@ fn misspelt_station_field() {
     assert_eq!(
         error(&appended("servrs = 2\n")),
         "test.toml:20:1: stations[0].servrs: unknown field `servrs`, expected one of `name`, `servers`, `input`, \
-         `processing`, `processing_by_product`, `scrap`, `failures`, `setup`, `rule`"
+         `processing`, `processing_by_product`, `scrap`, `failures`, `setup`, `rule`, \
+         `planned_run_time`, `power`"
     );
 }
 
@@ -88,7 +89,7 @@ fn unknown_top_level_table() {
     assert_eq!(
         error(&appended("\n[extras]\nx = 1\n")),
         "test.toml:21:2: extras: unknown field `extras`, expected one of `scenario`, `products`, \
-         `stations`, `buffers`, `sources`, `sinks`, `orders`, `experiment`"
+         `stations`, `buffers`, `sources`, `sinks`, `orders`, `energy`, `experiment`"
     );
 }
 
@@ -756,5 +757,78 @@ fn line_wide_rule_applies_to_stations_without_their_own() {
     assert_eq!(
         scenario.line().stations[0].rule,
         twin_models::DispatchRule::Spt
+    );
+}
+
+// Metering and planned run times.
+
+#[test]
+fn power_without_busy() {
+    assert_eq!(
+        error(&appended("power = { idle = 2 }\n")),
+        "test.toml:20: stations[0].power.busy: is required: the power drawn while processing, in kW"
+    );
+}
+
+#[test]
+fn negative_power() {
+    assert_eq!(
+        error(&appended("power = { busy = 5, down = -1 }\n")),
+        "test.toml:20: stations[0].power.down: must be a power in kW from 0 to 1e6, got -1"
+    );
+}
+
+#[test]
+fn unknown_power_state() {
+    assert_names(
+        &error(&appended("power = { busy = 5, offshift = 1 }\n")),
+        &["stations[0].power.offshift", "unknown field `offshift`"],
+    );
+}
+
+#[test]
+fn emission_factor_out_of_range() {
+    assert_eq!(
+        error(&appended("\n[energy]\nemission_factor = 570\n")),
+        "test.toml:22: energy.emission_factor: must be kg CO2 per kWh from 0 to 10, got 570"
+    );
+}
+
+#[test]
+fn planned_run_time_for_a_product_that_does_not_visit() {
+    let text = MINIMAL.replace(
+        "[[sources]]",
+        "[[products]]\nname = \"q\"\nroute = [\"B\"]\n\n[[sources]]",
+    );
+    let message = error(&format!(
+        "{text}planned_run_time = {{ q = 1.0 }}\n\n[[stations]]\nname = \"B\"\nprocessing = {{ dist = \"constant\", value = 1 }}\n"
+    ));
+    assert!(
+        message.ends_with("stations[0].planned_run_time.q: product `q` does not visit station `A`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn planned_run_time_unknown_product() {
+    assert_names(
+        &error(&appended("planned_run_time = { nope = 1.0 }\n")),
+        &["stations[0].planned_run_time.nope", "`nope`"],
+    );
+}
+
+#[test]
+fn planned_run_time_not_positive() {
+    assert_eq!(
+        error(&appended("planned_run_time = 0\n")),
+        "test.toml:20: stations[0].planned_run_time: must be a positive time per item, got 0"
+    );
+}
+
+#[test]
+fn planned_run_time_of_the_wrong_type() {
+    assert_eq!(
+        error(&appended("planned_run_time = \"fast\"\n")),
+        "test.toml:20: stations[0].planned_run_time: must be a time per item, or a table of times by product name, got string"
     );
 }

@@ -308,7 +308,7 @@ fn json_reports_mean_sd_ci95_and_n_for_every_kpi() {
         },
     );
     let json: serde_json::Value = serde_json::from_str(&run(&e).to_json()).unwrap();
-    assert_eq!(json["schema"], "linetwin.kpi/1");
+    assert_eq!(json["schema"], "linetwin.kpi/2");
     let points = json["design_points"].as_array().unwrap();
     assert_eq!(points.len(), 8);
     assert_eq!(points[3]["factors"]["buffers.AB.capacity"], 5);

@@ -1,15 +1,17 @@
 //! Integration tests of the scenario layer and the `linetwin` CLI: the exact error
 //! messages for bad scenarios, the command-line contract (exit codes, stdout and
-//! stderr, `linetwin.kpi/1` JSON, determinism), the TOML round trip and the
+//! stderr, `linetwin.kpi/2` JSON, determinism), the TOML round trip and the
 //! campaign wheels proposed from setup matrices, and the scheduler benchmark
 //! harness (`linetwin sched`, the bundled instance library).
 
 mod book;
+mod catalogue;
 mod cli;
 mod errors;
 mod experiment;
 mod fuzz;
 mod hardening;
+mod iso;
 mod orders;
 mod roundtrip;
 mod scheduling;

@@ -38,8 +38,11 @@ pub(crate) struct StationTable {
     pub(crate) servers: (u32, u32),
     pub(crate) input: u32,
     pub(crate) processing: Vec<Option<Distribution>>,
-    /// Mean processing time per product: ISO 22400's planned run time per item.
+    /// Mean processing time per product, for the dispatching rules.
     pub(crate) nominal: Vec<f64>,
+    /// ISO 22400-2 planned run time per item, per product: the scenario's, or
+    /// the mean processing time.
+    planned_run_time: Vec<f64>,
     pub(crate) scrap: f64,
     rule: DispatchRule,
     step_times: bool,
@@ -57,6 +60,7 @@ pub(crate) struct Station<'c> {
     pub(crate) input: u32,
     pub(crate) processing: &'c [Option<Distribution>],
     pub(crate) nominal: &'c [f64],
+    pub(crate) planned_run_time: &'c [f64],
     pub(crate) scrap: f64,
     pub(crate) rule: DispatchRule,
     /// Whether some route step done here gives its own processing time.
@@ -168,6 +172,16 @@ impl CompiledLine {
                     .processing
                     .iter()
                     .map(|d| d.as_ref().map_or(f64::NAN, Distribution::mean))
+                    .collect(),
+                planned_run_time: station
+                    .processing
+                    .iter()
+                    .enumerate()
+                    .map(|(p, d)| {
+                        station
+                            .planned_run_time(p)
+                            .unwrap_or_else(|| d.as_ref().map_or(f64::NAN, Distribution::mean))
+                    })
                     .collect(),
                 scrap: station.scrap,
                 rule: station.rule,
@@ -409,6 +423,7 @@ impl<'c> Line<'c> {
                 input: t.input,
                 processing: &t.processing,
                 nominal: &t.nominal,
+                planned_run_time: &t.planned_run_time,
                 scrap: t.scrap,
                 rule: t.rule,
                 step_times: t.step_times,

@@ -383,9 +383,11 @@ impl Line<'_> {
         let st = &self.stations[station];
         let nominal = if st.step_times {
             self.plan_end(part, cal.now());
-            self.nominal(station as u32, part)
+            self.c.spec.stations[station]
+                .planned_run_time(product)
+                .unwrap_or_else(|| self.nominal(station as u32, part))
         } else {
-            st.nominal[product]
+            st.planned_run_time[product]
         };
         let state = &mut self.stations[station];
         state.books.operations += 1;

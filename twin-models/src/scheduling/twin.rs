@@ -229,6 +229,8 @@ impl Twin {
                 scrap: 0.0,
                 setup: None,
                 rule: options.rule,
+                planned_run_time: Vec::new(),
+                power: None,
             })
             .collect();
         let buffers = match options.buffer {
@@ -273,6 +275,7 @@ impl Twin {
                 name: "done".into(),
             }],
             orders,
+            energy: None,
         };
         let mut sequences = vec![Vec::new(); instance.machines()];
         if let Some(schedule) = schedule {

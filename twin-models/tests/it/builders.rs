@@ -64,6 +64,7 @@ impl LineBuilder {
                 sources: Vec::new(),
                 sinks: vec![SinkSpec { name: "out".into() }],
                 orders: Vec::new(),
+                energy: None,
             },
         }
     }
@@ -91,6 +92,8 @@ impl LineBuilder {
             scrap: 0.0,
             setup: None,
             rule: DispatchRule::Fifo,
+            planned_run_time: Vec::new(),
+            power: None,
         });
         index
     }
