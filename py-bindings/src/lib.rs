@@ -19,6 +19,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use scenarios::assess::{Assessment, Improved};
 use scenarios::experiment::{
     Experiment, ExperimentError, ExperimentOptions, ExperimentResult, Stopping,
 };
@@ -496,6 +497,44 @@ impl CoreExperiment {
         Ok(Self { inner })
     }
 
+    /// The two-point experiment of `linetwin assess`: `baseline` against
+    /// `improved` (a scenario) or its `variant`, on common random numbers.
+    #[staticmethod]
+    #[pyo3(signature = (baseline, improved=None, variant=None, replications=None, seed=None, horizon=None, warmup=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn assessment(
+        py: Python<'_>,
+        baseline: &Bound<'_, CoreScenario>,
+        improved: Option<&Bound<'_, CoreScenario>>,
+        variant: Option<String>,
+        replications: Option<u64>,
+        seed: Option<u64>,
+        horizon: Option<f64>,
+        warmup: Option<f64>,
+    ) -> PyResult<Self> {
+        let baseline = &baseline.get().inner;
+        let improved = match (improved, variant.as_deref()) {
+            (Some(scenario), None) => Improved::Scenario(&scenario.get().inner),
+            (None, Some(name)) => Improved::Variant(name),
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "assess(): give the improved scenario or variant=, not both or neither",
+                ));
+            }
+        };
+        let options = ExperimentOptions {
+            replications,
+            seed,
+            horizon,
+            warmup,
+            allow_outside: false,
+        };
+        let result =
+            py.detach(|| no_panic(|| Assessment::experiment(baseline, improved, &options)))?;
+        let inner = result.map_err(scenario_error)?;
+        Ok(Self { inner })
+    }
+
     /// The most runs the experiment can make: design points × replications.
     #[getter]
     fn planned_runs(&self) -> u64 {
@@ -631,6 +670,17 @@ impl CoreExperimentResult {
     /// The CLI's text table.
     fn to_table(&self) -> String {
         self.inner.to_table()
+    }
+
+    /// The `linetwin.assess/1` JSON of this result of `experiment` (made by
+    /// `CoreExperiment.assessment`), the scenarios named `baseline` and `improved`.
+    fn assessment_json(
+        &self,
+        experiment: &CoreExperiment,
+        baseline: &str,
+        improved: &str,
+    ) -> String {
+        Assessment::from_result(&experiment.inner, &self.inner, baseline, improved).to_json()
     }
 
     /// Replications run per design point.
@@ -815,6 +865,19 @@ fn kpi_catalogue() -> (String, String, String) {
     )
 }
 
+/// A KPI document (`run --json`'s, or `experiment --json`'s when `experiment`)
+/// as the CLI's `--csv`.
+#[pyfunction]
+fn kpis_csv(document: &str, experiment: bool) -> PyResult<String> {
+    let value: serde_json::Value = serde_json::from_str(document)
+        .map_err(|e| PyValueError::new_err(format!("not a KPI document: {e}")))?;
+    Ok(if experiment {
+        scenarios::export::experiment_csv(&value)
+    } else {
+        scenarios::export::run_csv(&value)
+    })
+}
+
 /// The compiled core of `linetwin`; use the public package instead.
 #[pymodule]
 mod _linetwin {
@@ -828,6 +891,8 @@ mod _linetwin {
     use super::ScenarioError;
     #[pymodule_export]
     use super::kpi_catalogue;
+    #[pymodule_export]
+    use super::kpis_csv;
     #[pymodule_export]
     use super::sched::CoreInstance;
     #[pymodule_export]

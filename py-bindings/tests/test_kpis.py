@@ -122,3 +122,63 @@ def test_experiment_json_validates_and_a_wrong_document_does_not() -> None:
         validator.validate(document)
     with pytest.raises(ValueError, match="document must be 'run' or 'experiment'"):
         lt.kpi_schema("table")
+
+
+def test_csv_is_the_clis_and_reads_back_into_pandas(cli: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    result = lt.Scenario.from_toml(library("mixed_model_line.toml")).run(seed=3)
+    printed = subprocess.run(
+        [cli, "run", library("mixed_model_line.toml"), "--csv", "--seed", "3"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    out = tmp_path / "kpis.csv"
+    assert result.to_csv(out) == printed
+    frame = pd.read_csv(out, keep_default_na=False)
+    assert list(frame.columns) == ["kpi", "scope", "entity", "value", "ci95", "n", "unit"]
+    row = frame[(frame["kpi"] == "stations.*.iso.apt") & (frame["entity"] == "press")]
+    assert float(row["value"].iloc[0]) == result.kpis["stations"]["press"]["iso"]["apt"]
+    assert row["unit"].iloc[0] == "min"
+    assert set(frame["kpi"]) <= set(lt.kpi_catalogue()["id"])
+
+
+def test_an_experiments_csv_has_its_statistics(cli: Path) -> None:
+    scenario = lt.Scenario.from_toml(library("serial_line.toml"))
+    result = lt.Experiment(scenario, replications=3, horizon=2000).run()
+    printed = subprocess.run(
+        [cli, "experiment", library("serial_line.toml"), "--csv", "--replications", "3",
+         "--horizon", "2000"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout  # fmt: skip
+    assert result.to_csv() == printed
+    header, first = printed.splitlines()[:2]
+    assert header == "design_point,kpi,scope,entity,mean,ci95,n,unit"
+    assert first.startswith("base,line.parts_released,line,,")
+
+
+def test_assess_reports_the_clis_indicators(cli: Path) -> None:
+    scenario = lt.Scenario.from_toml(library("mixed_model_line.toml"))
+    frame = lt.assess(scenario, variant="smed", replications=5, lang="zh")
+    printed = subprocess.run(
+        [cli, "assess", library("mixed_model_line.toml"), "--variant", "smed",
+         "--replications", "5", "--json"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout  # fmt: skip
+    assert frame.attrs["json"] == printed
+    productivity = frame.loc["productivity"]
+    assert productivity["name"] == "小时产出"
+    assert productivity["verdict"] == "better"
+    assert productivity["relative"] == pytest.approx(
+        productivity["improved"] / productivity["baseline"] - 1, rel=1e-12
+    )
+    assert frame.loc["lead_time", "unit"] == "min"
+    with pytest.raises(TypeError, match="give the improved scenario or variant=, not both"):
+        lt.assess(scenario, scenario, variant="smed")
+    with pytest.raises(lt.ScenarioError, match="has no variant `nope` \\(known: `campaign`"):
+        lt.assess(scenario, variant="nope")

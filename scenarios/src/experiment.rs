@@ -989,6 +989,16 @@ impl ExperimentResult {
         })
     }
 
+    /// The tally of the paired differences `kpi(b) − kpi(a)` over the
+    /// replications where both have a value, if that pair is kept (`a < b`).
+    pub fn paired(&self, a: usize, b: usize, kpi: &str) -> Option<Tally> {
+        self.pairs
+            .iter()
+            .find(|(pair, _)| *pair == (a, b))
+            .and_then(|(_, stats)| stats.iter().find(|(k, _)| display_path(k) == kpi))
+            .map(|(_, t)| *t)
+    }
+
     /// The paired difference `kpi(b) − kpi(a)` over common replications (common
     /// random numbers), with its 95% CI.
     ///

@@ -205,6 +205,10 @@ pub struct LineIso {
     pub scrap_ratio: f64,
     /// Good parts / parts finished: good the first time (the twin has no rework).
     pub first_pass_yield: f64,
+    /// Σ ADET of the stations: server time lost to failures.
+    pub unplanned_downtime: f64,
+    /// Σ PDOT of the stations: server time in planned maintenance.
+    pub planned_downtime: f64,
 }
 
 /// Energy a station drew over the period, in kWh.
@@ -605,15 +609,16 @@ pub(crate) fn close(
     let wip_mean = books.wip.mean(horizon);
     // Σ over parts of their time in the line during the period.
     let part_time = wip_mean * period;
-    let (busy, production) = stations.values().fold((0.0, 0.0), |(aubt, apt), k| {
-        (aubt + k.iso.aubt, apt + k.iso.apt)
-    });
+    let sum = |element: fn(&StationIso) -> f64| stations.values().map(|k| element(&k.iso)).sum();
+    let (busy, production): (f64, f64) = (sum(|i| i.aubt), sum(|i| i.apt));
     let finished = books.completed + books.scrapped;
     let line_iso = LineIso {
         allocation_ratio: busy / part_time,
         production_process_ratio: production / part_time,
         scrap_ratio: books.scrapped as f64 / finished as f64,
         first_pass_yield: books.completed as f64 / finished as f64,
+        unplanned_downtime: sum(|i| i.adet),
+        planned_downtime: sum(|i| i.pdot),
     };
     let line_energy = spec.energy.map(|energy| {
         let stations_kwh: f64 = stations

@@ -28,6 +28,7 @@ has a definition), and the KPI dicts follow a JSON Schema::
 
     linetwin.kpi_catalogue(lang="zh")     # a DataFrame, one row per KPI
     linetwin.kpi_schema("run")            # the JSON Schema of result.kpis
+    linetwin.assess(baseline, variant)    # improvement indicators with paired CIs
 
 Scheduler benchmarks on standard job-shop, flow-shop and flexible job-shop
 instances (bundled, with best-known bounds) live in :mod:`linetwin.sched`::
@@ -69,7 +70,7 @@ from linetwin._experiment import (
     tqdm_progress,
 )
 from linetwin import sched
-from linetwin._kpis import kpi_catalogue, kpi_schema
+from linetwin._kpis import assess, kpi_catalogue, kpi_schema
 from linetwin._linetwin import ScenarioError, ScheduleError
 from linetwin._scenario import KpiFrames, RunResult, Scenario
 
@@ -95,6 +96,7 @@ __all__ = [
     "Setup",
     "Stopping",
     "__version__",
+    "assess",
     "constant",
     "discrete",
     "erlang",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from linetwin._linetwin import CoreExperiment, CoreExperimentResult, ScenarioError
+from linetwin._linetwin import CoreExperiment, CoreExperimentResult, ScenarioError, kpis_csv
 from linetwin._scenario import Scenario, _optional_seed, _optional_time, _plain, _type_name
 
 if TYPE_CHECKING:
@@ -311,6 +311,24 @@ class Experiment:
         self._scenario = Scenario(core)
         self._core = CoreExperiment(core, self._seed)
 
+    @classmethod
+    def _from_core(
+        cls, core: CoreExperiment, scenario: Scenario, threads: int | None
+    ) -> Experiment:
+        """An experiment the core built (e.g. an assessment's two points)."""
+        func = "assess()"
+        threads_ = _optional_count(func, "threads", threads)
+        if threads_ is not None and not 1 <= threads_ <= _MAX_THREADS:
+            raise ScenarioError(
+                f"threads: must be an integer from 1 to {_MAX_THREADS}, got {threads_}"
+            )
+        experiment = cls.__new__(cls)
+        experiment._core = core
+        experiment._scenario = scenario
+        experiment._seed = None
+        experiment._threads = threads_
+        return experiment
+
     def __reduce__(self) -> tuple[Any, tuple[Scenario, int | None, int | None]]:
         """Pickles as its scenario (which holds the ``[experiment]`` section and
         its directory), seed and thread count."""
@@ -512,6 +530,17 @@ class ExperimentResult:
         """The result as ``linetwin.kpi/2`` JSON, byte for byte the output of
         ``linetwin experiment FILE --json`` for the same file and seed."""
         return self._core.to_json()
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The result as CSV, byte for byte ``linetwin experiment FILE --csv``:
+        one row per design point and KPI (``design_point, kpi, scope, entity,
+        mean, ci95, n, unit``; ``kpi`` is the catalogue's id, see
+        :func:`linetwin.kpi_catalogue`). Also written to ``path`` if given."""
+        text = kpis_csv(self._core.to_json(), True)
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        return text
 
     def __str__(self) -> str:
         """The CLI's table: main KPIs with 95% CIs, paired differences."""

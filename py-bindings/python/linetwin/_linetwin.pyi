@@ -15,6 +15,7 @@ __all__ = [
     "book_plan",
     "book_robust",
     "kpi_catalogue",
+    "kpis_csv",
     "sched_bench",
 ]
 
@@ -83,6 +84,18 @@ class CoreExperiment:
         """Validates the experiment of `scenario`'s `[experiment]` section (a
         scenario without one is a single design point); `seed` overrides it."""
 
+    @staticmethod
+    def assessment(
+        baseline: CoreScenario,
+        improved: CoreScenario | None = None,
+        variant: str | None = None,
+        replications: int | None = None,
+        seed: int | None = None,
+        horizon: float | None = None,
+        warmup: float | None = None,
+    ) -> CoreExperiment:
+        """The two-point experiment of `linetwin assess`: `baseline` against `improved`
+        or its `variant`, on common random numbers."""
     @property
     def planned_runs(self) -> int:
         """The most runs the experiment can make: design points × replications."""
@@ -111,6 +124,10 @@ class CoreExperimentResult:
 
     def to_table(self) -> str:
         """The CLI's text table."""
+
+    def assessment_json(self, experiment: CoreExperiment, baseline: str, improved: str) -> str:
+        """The `linetwin.assess/1` JSON of this result of `experiment` (made by
+        `CoreExperiment.assessment`)."""
 
     @property
     def replications(self) -> int:
@@ -248,6 +265,10 @@ def book_robust(
 def kpi_catalogue() -> tuple[str, str, str]:
     """The KPI catalogue as `linetwin kpis --json` prints it, and the JSON Schemas of a
     run's and of an experiment's KPI documents."""
+
+def kpis_csv(document: str, experiment: bool) -> str:
+    """A KPI document (a run's JSON, or an experiment's when `experiment`) as the CLI's
+    `--csv` text: one row per KPI value."""
 
 def sched_bench(
     spec: str, rules: Sequence[str], scheme: str = "active", assignment: str = "earliest-finish"

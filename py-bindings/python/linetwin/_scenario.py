@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from linetwin._linetwin import CoreScenario
+from linetwin._linetwin import CoreScenario, kpis_csv
 
 if TYPE_CHECKING:
     import pandas
@@ -354,6 +354,17 @@ class RunResult:
     def to_json(self) -> str:
         """The KPIs as ``linetwin.kpi/2`` JSON, byte for byte the CLI's ``--json`` output."""
         return self._json
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The KPIs as CSV, byte for byte the CLI's ``--csv`` output: one row per
+        KPI value (``kpi, scope, entity, value, ci95, n, unit``; ``kpi`` is the
+        catalogue's id, see :func:`linetwin.kpi_catalogue`). Also written to
+        ``path`` if given."""
+        text = kpis_csv(self._json, False)
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        return text
 
     def to_pandas(self) -> KpiFrames:
         """The KPIs as tidy DataFrames: line, stations, station states, products, buffers.

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scenarios::assess::{Assessment, Improved};
 use scenarios::catalogue::{self, Catalogue, Lang};
 use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions, MAX_REPLICATIONS};
 use scenarios::scheduling::{
@@ -16,7 +17,7 @@ use scenarios::scheduling::{
     load_schedule, robust, timing,
 };
 use scenarios::setups::SetupsReport;
-use scenarios::{Overrides, Scenario, ScenarioError, report};
+use scenarios::{Overrides, Scenario, ScenarioError, export, report};
 use twin_models::scheduling::{Assignment, Evaluator, Scheme};
 
 /// Simulate production lines (stations, buffers, failures, changeovers, orders)
@@ -38,8 +39,12 @@ enum Command {
         /// The scenario TOML file.
         file: PathBuf,
         /// Print the KPIs as `linetwin.kpi/2` JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// Print the KPIs as CSV, one row per value: kpi, scope, entity,
+        /// value, ci95, n, unit.
+        #[arg(long)]
+        csv: bool,
         #[command(flatten)]
         overrides: OverrideArgs,
         /// Use the random streams of replication N (default 0): with the
@@ -54,24 +59,14 @@ enum Command {
         /// The scenario TOML file (its `[experiment]` section, if any).
         file: PathBuf,
         /// Print the results as `linetwin.kpi/2` JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
-        /// Replications per design point (overrides `experiment.replications`).
+        /// Print the results as CSV, one row per design point and KPI:
+        /// design_point, kpi, scope, entity, mean, ci95, n, unit.
         #[arg(long)]
-        replications: Option<u64>,
-        /// Master seed (overrides `experiment.seed` and `scenario.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// End of every run in model time units (overrides `experiment.horizon`
-        /// and `scenario.horizon`).
-        #[arg(long, allow_negative_numbers = true)]
-        horizon: Option<f64>,
-        /// End of every warm-up (overrides `experiment.warmup` and `scenario.warmup`).
-        #[arg(long, allow_negative_numbers = true)]
-        warmup: Option<f64>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
+        csv: bool,
+        #[command(flatten)]
+        settings: ExperimentArgs,
         /// Let variants name scenario files outside this file's directory tree
         /// (only for files you trust).
         #[arg(long)]
@@ -94,6 +89,36 @@ enum Command {
         /// Print the proposals as `linetwin.setups/1` JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Compare an improved scenario with its baseline on common random numbers:
+    /// productivity, lead time, WIP, OEE, energy, CO2, defects, on-time
+    /// delivery and downtime, each as a change with its paired 95% CI.
+    Assess {
+        /// The baseline scenario TOML file (its seed, horizon, warm-up and
+        /// replications apply to both).
+        baseline: PathBuf,
+        /// The improved scenario TOML file (or give `--variant`).
+        #[arg(required_unless_present = "variant")]
+        improved: Option<PathBuf>,
+        /// Compare with this variant of the baseline's `[experiment]` instead
+        /// of another file.
+        #[arg(long, value_name = "NAME", conflicts_with = "improved")]
+        variant: Option<String>,
+        /// Print the report as `linetwin.assess/1` JSON.
+        #[arg(long, conflicts_with_all = ["csv", "md"])]
+        json: bool,
+        /// Print one CSV row per indicator.
+        #[arg(long, conflicts_with = "md")]
+        csv: bool,
+        /// Print a Markdown table for a report.
+        #[arg(long)]
+        md: bool,
+        /// Language of the Markdown table's names: `en` or `zh`.
+        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+        lang: String,
+        /// The baseline's experiment settings apply to both.
+        #[command(flatten)]
+        settings: ExperimentArgs,
     },
     /// Print the KPI catalogue: every KPI's id, name (English and Chinese),
     /// definition, formula, unit, scope, better direction and future-factory
@@ -277,6 +302,56 @@ struct SchedOptions {
     assignment: String,
 }
 
+/// The settings of an experiment that the command line may override.
+#[derive(Args)]
+struct ExperimentArgs {
+    /// Replications per design point (overrides `experiment.replications`).
+    #[arg(long)]
+    replications: Option<u64>,
+    /// Master seed (overrides `experiment.seed` and `scenario.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// End of every run in model time units (overrides `experiment.horizon`
+    /// and `scenario.horizon`).
+    #[arg(long, allow_negative_numbers = true)]
+    horizon: Option<f64>,
+    /// End of every warm-up (overrides `experiment.warmup` and `scenario.warmup`).
+    #[arg(long, allow_negative_numbers = true)]
+    warmup: Option<f64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl ExperimentArgs {
+    /// The checked options, and the thread count.
+    fn options(&self, allow_outside: bool) -> Result<(ExperimentOptions, Option<usize>), Failure> {
+        if let Some(t) = self.threads.filter(|t| !(1..=MAX_THREADS).contains(t)) {
+            return Err(bad_flag(
+                "--threads",
+                format!("must be an integer from 1 to {MAX_THREADS}, got {t}"),
+            ));
+        }
+        if let Some(n) = self
+            .replications
+            .filter(|n| !(1..=MAX_REPLICATIONS).contains(n))
+        {
+            return Err(bad_flag(
+                "--replications",
+                format!("must be an integer from 1 to {MAX_REPLICATIONS}, got {n}"),
+            ));
+        }
+        let options = ExperimentOptions {
+            replications: self.replications,
+            seed: self.seed,
+            horizon: self.horizon,
+            warmup: self.warmup,
+            allow_outside,
+        };
+        Ok((options, self.threads))
+    }
+}
+
 #[derive(Args)]
 struct OverrideArgs {
     /// Master seed (overrides `scenario.seed`).
@@ -432,6 +507,7 @@ fn execute(command: Command) -> Result<String, Failure> {
         Command::Run {
             file,
             json,
+            csv,
             overrides,
             replication,
         } => {
@@ -447,6 +523,8 @@ fn execute(command: Command) -> Result<String, Failure> {
             })?;
             Ok(if json {
                 report::to_json(&kpis)
+            } else if csv {
+                export::run_csv(&serde_json::to_value(&kpis).unwrap_or_default())
             } else {
                 report::to_table(&kpis)
             })
@@ -454,40 +532,22 @@ fn execute(command: Command) -> Result<String, Failure> {
         Command::Experiment {
             file,
             json,
-            replications,
-            seed,
-            horizon,
-            warmup,
-            threads,
+            csv,
+            settings,
             allow_outside,
         } => {
-            if let Some(t) = threads.filter(|t| !(1..=MAX_THREADS).contains(t)) {
-                return Err(bad_flag(
-                    "--threads",
-                    format!("must be an integer from 1 to {MAX_THREADS}, got {t}"),
-                ));
-            }
-            if let Some(n) = replications.filter(|n| !(1..=MAX_REPLICATIONS).contains(n)) {
-                return Err(bad_flag(
-                    "--replications",
-                    format!("must be an integer from 1 to {MAX_REPLICATIONS}, got {n}"),
-                ));
-            }
+            let (options, threads) = settings.options(allow_outside)?;
             let scenario = Scenario::from_path(&file)?;
             for warning in &scenario.warnings {
                 eprintln!("warning: {}: {warning}", file.display());
             }
-            let options = ExperimentOptions {
-                replications,
-                seed,
-                horizon,
-                warmup,
-                allow_outside,
-            };
             let experiment = Experiment::new(&scenario, &options)?;
             let result = run_experiment(&experiment, threads)?;
             Ok(if json {
                 result.to_json()
+            } else if csv {
+                let document = serde_json::from_str(&result.to_json()).unwrap_or_default();
+                export::experiment_csv(&document)
             } else {
                 result.to_table()
             })
@@ -534,6 +594,58 @@ fn execute(command: Command) -> Result<String, Failure> {
             }
             Ok(if json {
                 report.to_json()
+            } else {
+                report.to_table()
+            })
+        }
+        Command::Assess {
+            baseline,
+            improved,
+            variant,
+            json,
+            csv,
+            md,
+            lang,
+            settings,
+        } => {
+            let (options, threads) = settings.options(false)?;
+            let base = Scenario::from_path(&baseline)?;
+            let better = improved.as_ref().map(Scenario::from_path).transpose()?;
+            let files = [
+                (Some(&baseline), Some(&base)),
+                (improved.as_ref(), better.as_ref()),
+            ];
+            for (file, scenario) in files {
+                if let (Some(file), Some(scenario)) = (file, scenario) {
+                    for warning in &scenario.warnings {
+                        eprintln!("warning: {}: {warning}", file.display());
+                    }
+                }
+            }
+            let improved = match (&better, &variant) {
+                (Some(scenario), _) => Improved::Scenario(scenario),
+                (None, Some(name)) => Improved::Variant(name),
+                (None, None) => {
+                    return Err(bad_flag(
+                        "IMPROVED",
+                        "give the improved scenario file or `--variant NAME`".into(),
+                    ));
+                }
+            };
+            let experiment = Assessment::experiment(&base, improved, &options)?;
+            let result = run_experiment(&experiment, threads)?;
+            let report = Assessment::from_result(
+                &experiment,
+                &result,
+                &base.file.scenario.name,
+                &improved.name(),
+            );
+            Ok(if json {
+                report.to_json()
+            } else if csv {
+                report.to_csv()
+            } else if md {
+                report.to_markdown(if lang == "zh" { Lang::Zh } else { Lang::En })
             } else {
                 report.to_table()
             })

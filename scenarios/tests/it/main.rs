@@ -4,11 +4,13 @@
 //! campaign wheels proposed from setup matrices, and the scheduler benchmark
 //! harness (`linetwin sched`, the bundled instance library).
 
+mod assess;
 mod book;
 mod catalogue;
 mod cli;
 mod errors;
 mod experiment;
+mod export;
 mod fuzz;
 mod hardening;
 mod iso;
