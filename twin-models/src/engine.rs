@@ -12,6 +12,7 @@ mod dispatch;
 mod event;
 mod failure;
 mod flow;
+mod idle;
 mod interrupt;
 pub(crate) mod order;
 mod part;

@@ -12,6 +12,7 @@ use super::buffer::{Buffer, BufferBooks, BufferTable};
 use super::dispatch::{Candidate, DispatchPolicy, RuleFailure, Terms};
 use super::event::Event;
 use super::failure::{Clock, ClockTable};
+use super::idle::IdleServers;
 use super::order::{OrderState, order_states};
 use super::part::{NONE, Parts};
 use super::server::Server;
@@ -333,6 +334,9 @@ pub(crate) struct Line<'c> {
     pub(crate) clocks: Vec<Clock>,
     pub(crate) buffers: Vec<Buffer<'c>>,
     pub(crate) sources: Vec<Source>,
+    /// The starved servers of each station with more than one (kept apart
+    /// from `stations`, which the hot path of a one-server station reads).
+    pub(crate) idle: Vec<IdleServers>,
     pub(crate) parts: Parts,
     /// Buffers whose waiters are being let in: the unblocking cascade's work list
     /// (see `flow.rs`), empty between events.
@@ -382,6 +386,10 @@ impl<'c> Line<'c> {
                 generation: 0,
                 resume: ServerState::Starved,
                 clocks: s.clocks,
+                pooled: {
+                    let (first, end) = c.stations[s.station as usize].servers;
+                    end - first > 1
+                },
             })
             .collect();
         let clocks = c
@@ -455,6 +463,14 @@ impl<'c> Line<'c> {
                 })
                 .collect(),
             sources,
+            idle: c
+                .stations
+                .iter()
+                .map(|t| match (t.servers.1 - t.servers.0) as usize {
+                    1 => IdleServers::default(),
+                    n => IdleServers::all(n),
+                })
+                .collect(),
             parts: Parts::default(),
             cascade: Vec::new(),
             books: Books::new(options.warmup, c.spec.products.len()),

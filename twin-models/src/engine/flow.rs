@@ -144,13 +144,26 @@ impl Line<'_> {
                 continue;
             }
             let (first, end) = self.stations[st as usize].servers;
-            if let Some(server) =
-                (first..end).find(|&s| self.servers[s as usize].state == ServerState::Starved)
-            {
+            if end - first == 1 {
+                if self.servers[first as usize].state == ServerState::Starved {
+                    return Some(first);
+                }
+            } else if let Some(server) = self.first_idle(st) {
                 return Some(server);
             }
         }
         None
+    }
+
+    /// The lowest-numbered starved server of `station`, which has several (as
+    /// a scan of its servers would find it): O(log₆₄ servers) amortised.
+    #[inline(never)]
+    fn first_idle(&self, station: u32) -> Option<u32> {
+        let first = self.stations[station as usize].servers.0;
+        let starved = |i: usize| self.servers[first as usize + i].state == ServerState::Starved;
+        self.idle[station as usize]
+            .first(starved)
+            .map(|i| first + i as u32)
     }
 
     /// Where `part` would go if it moved into `buffer` now.
