@@ -8,7 +8,7 @@ use sim_core::{Distribution, EventCalendar, RandomStream, StreamKey};
 
 use super::RunOptions;
 use super::books::{Books, StationBooks};
-use super::buffer::{Buffer, BufferBooks, BufferTable};
+use super::buffer::{Buffer, BufferBooks, BufferTable, ClassIndex};
 use super::dispatch::{Candidate, DispatchPolicy, RuleFailure, Terms};
 use super::event::Event;
 use super::failure::{Clock, ClockTable};
@@ -26,6 +26,8 @@ use crate::line::{DispatchRule, LineSpec, STATES, ServerState, SourceKind, WhenF
 pub(crate) struct Step {
     /// The input buffer of the step's stations.
     pub(crate) buffer: u32,
+    /// The class of the step's parts in that buffer (see `BufferTable::classes`).
+    pub(crate) class: u32,
     /// The stations that can do the step.
     pub(crate) stations: Vec<u32>,
     /// The step's own processing time and its mean, overriding the stations'.
@@ -42,6 +44,8 @@ pub(crate) struct StationTable {
     /// Mean processing time per product: ISO 22400's planned run time per item.
     pub(crate) nominal: Vec<f64>,
     pub(crate) scrap: f64,
+    /// The classes of its input buffer's parts that it may take.
+    pub(crate) input_classes: Vec<u32>,
     rule: DispatchRule,
     step_times: bool,
     plain: bool,
@@ -171,6 +175,8 @@ impl CompiledLine {
                     .map(|d| d.as_ref().map_or(f64::NAN, Distribution::mean))
                     .collect(),
                 scrap: station.scrap,
+                // Set once the routes are compiled.
+                input_classes: Vec::new(),
                 rule: station.rule,
                 step_times: step_times[s],
                 // Set once every buffer knows its consumers.
@@ -196,14 +202,24 @@ impl CompiledLine {
                 p.route
                     .iter()
                     .enumerate()
-                    .map(|(k, step)| Step {
-                        buffer: stations[step[0]].input,
-                        stations: step.iter().map(|&s| s as u32).collect(),
-                        processing: p.step_time(k).map(|d| (d.clone(), d.mean())),
+                    .map(|(k, step)| {
+                        let buffer = &mut buffers[stations[step[0]].input as usize];
+                        Step {
+                            buffer: stations[step[0]].input,
+                            class: buffer.class_of(step),
+                            stations: step.iter().map(|&s| s as u32).collect(),
+                            processing: p.step_time(k).map(|d| (d.clone(), d.mean())),
+                        }
                     })
                     .collect()
             })
             .collect();
+        for (s, station) in stations.iter_mut().enumerate() {
+            let classes = &buffers[station.input as usize].classes;
+            station.input_classes = (0..classes.len() as u32)
+                .filter(|&c| classes[c as usize].contains(&(s as u32)))
+                .collect();
+        }
         let sources: Vec<SourceTable> = spec
             .sources
             .iter()
@@ -317,6 +333,35 @@ impl BufferTable {
             single_consumer: true,
             saturated_by: NONE,
             saturated_eligible: false,
+            classes: Vec::new(),
+        }
+    }
+
+    /// The class of the parts of a route step done by `stations` (its
+    /// consumers that the step allows), added if it is new.
+    fn class_of(&mut self, stations: &[usize]) -> u32 {
+        let allowed: Vec<u32> = self
+            .consumers
+            .iter()
+            .copied()
+            .filter(|&c| stations.contains(&(c as usize)))
+            .collect();
+        match self.classes.iter().position(|c| *c == allowed) {
+            Some(class) => class as u32,
+            None => {
+                self.classes.push(allowed);
+                (self.classes.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Whether the buffer is indexed by class: parts of several classes wait
+    /// here, or of one that some consumer may not take.
+    pub(crate) fn indexed(&self) -> bool {
+        match self.classes.as_slice() {
+            [] => false,
+            [only] => only.len() < self.consumers.len(),
+            _ => true,
         }
     }
 }
@@ -459,6 +504,10 @@ impl<'c> Line<'c> {
                     single_consumer: t.single_consumer,
                     queue: VecDeque::new(),
                     waiters: VecDeque::new(),
+                    waiting: 0,
+                    index: t
+                        .indexed()
+                        .then(|| Box::new(ClassIndex::new(t.classes.len()))),
                     books: BufferBooks::default(),
                 })
                 .collect(),
