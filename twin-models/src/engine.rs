@@ -12,6 +12,7 @@ mod dispatch;
 mod event;
 mod failure;
 mod flow;
+mod idle;
 mod interrupt;
 pub(crate) mod order;
 mod part;
@@ -86,9 +87,13 @@ impl RunOptions {
 /// positive and finite, a warm-up outside `[0, horizon)`.
 ///
 /// Cost: `O(log e)` per event for the calendar (e = pending events, about one
-/// per busy server and failure clock) plus `O(queue length)` to find an
-/// eligible part in a buffer shared by several stations. Memory grows with the
-/// number of parts in the line, not with the horizon.
+/// per busy server and failure clock). Finding an idle server costs
+/// `O(log₆₄ servers)`; under first in, first out, finding the first part a
+/// station may take in a buffer shared by several stations, and the first
+/// blocked server or source with room in it, cost `O(classes)` (the distinct
+/// sets of stations the route steps into that buffer allow), not the length
+/// of its queue or waiting list; the other rules read the whole queue. Memory
+/// grows with the number of parts in the line, not with the horizon.
 ///
 /// # Example
 ///

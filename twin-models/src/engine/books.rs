@@ -127,13 +127,12 @@ impl Line<'_> {
             // The parts waiting now will count their whole wait when taken out;
             // the part of it before the period is not the period's content.
             let before: f64 = buffer
-                .queue
-                .iter()
-                .map(|&p| now - self.parts[p].queued_at)
+                .iter(&self.parts)
+                .map(|p| now - self.parts[p].queued_at)
                 .sum();
             buffer.books = BufferBooks {
                 area: -before,
-                max: buffer.queue.len(),
+                max: buffer.len(),
                 full_time: 0.0,
                 full_since: now,
             };
@@ -174,10 +173,10 @@ impl Line<'_> {
             .map(|(b, taken)| {
                 let mut books = b.books.clone();
                 books.area += taken;
-                for &part in &b.queue {
+                for part in b.iter(&self.parts) {
                     books.area += horizon - self.parts[part].queued_at;
                 }
-                if b.queue.len() == b.capacity {
+                if b.len() == b.capacity {
                     books.full_time += horizon - books.full_since;
                 }
                 books

@@ -8,10 +8,11 @@ use sim_core::{Distribution, EventCalendar, RandomStream, StreamKey};
 
 use super::RunOptions;
 use super::books::{Books, StationBooks};
-use super::buffer::{Buffer, BufferBooks, BufferTable};
+use super::buffer::{Buffer, BufferBooks, BufferTable, ClassIndex};
 use super::dispatch::{Candidate, DispatchPolicy, RuleFailure, Terms};
 use super::event::Event;
 use super::failure::{Clock, ClockTable};
+use super::idle::IdleServers;
 use super::order::{OrderState, order_states};
 use super::part::{NONE, Parts};
 use super::server::Server;
@@ -25,6 +26,8 @@ use crate::line::{DispatchRule, LineSpec, STATES, ServerState, SourceKind, WhenF
 pub(crate) struct Step {
     /// The input buffer of the step's stations.
     pub(crate) buffer: u32,
+    /// The class of the step's parts in that buffer (see `BufferTable::classes`).
+    pub(crate) class: u32,
     /// The stations that can do the step.
     pub(crate) stations: Vec<u32>,
     /// The step's own processing time and its mean, overriding the stations'.
@@ -44,6 +47,8 @@ pub(crate) struct StationTable {
     /// the mean processing time.
     planned_run_time: Vec<f64>,
     pub(crate) scrap: f64,
+    /// The classes of its input buffer's parts that it may take.
+    pub(crate) input_classes: Vec<u32>,
     rule: DispatchRule,
     step_times: bool,
     plain: bool,
@@ -184,6 +189,8 @@ impl CompiledLine {
                     })
                     .collect(),
                 scrap: station.scrap,
+                // Set once the routes are compiled.
+                input_classes: Vec::new(),
                 rule: station.rule,
                 step_times: step_times[s],
                 // Set once every buffer knows its consumers.
@@ -209,14 +216,24 @@ impl CompiledLine {
                 p.route
                     .iter()
                     .enumerate()
-                    .map(|(k, step)| Step {
-                        buffer: stations[step[0]].input,
-                        stations: step.iter().map(|&s| s as u32).collect(),
-                        processing: p.step_time(k).map(|d| (d.clone(), d.mean())),
+                    .map(|(k, step)| {
+                        let buffer = &mut buffers[stations[step[0]].input as usize];
+                        Step {
+                            buffer: stations[step[0]].input,
+                            class: buffer.class_of(step),
+                            stations: step.iter().map(|&s| s as u32).collect(),
+                            processing: p.step_time(k).map(|d| (d.clone(), d.mean())),
+                        }
                     })
                     .collect()
             })
             .collect();
+        for (s, station) in stations.iter_mut().enumerate() {
+            let classes = &buffers[station.input as usize].classes;
+            station.input_classes = (0..classes.len() as u32)
+                .filter(|&c| classes[c as usize].contains(&(s as u32)))
+                .collect();
+        }
         let sources: Vec<SourceTable> = spec
             .sources
             .iter()
@@ -330,6 +347,35 @@ impl BufferTable {
             single_consumer: true,
             saturated_by: NONE,
             saturated_eligible: false,
+            classes: Vec::new(),
+        }
+    }
+
+    /// The class of the parts of a route step done by `stations` (its
+    /// consumers that the step allows), added if it is new.
+    fn class_of(&mut self, stations: &[usize]) -> u32 {
+        let allowed: Vec<u32> = self
+            .consumers
+            .iter()
+            .copied()
+            .filter(|&c| stations.contains(&(c as usize)))
+            .collect();
+        match self.classes.iter().position(|c| *c == allowed) {
+            Some(class) => class as u32,
+            None => {
+                self.classes.push(allowed);
+                (self.classes.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Whether the buffer is indexed by class: parts of several classes wait
+    /// here, or of one that some consumer may not take.
+    pub(crate) fn indexed(&self) -> bool {
+        match self.classes.as_slice() {
+            [] => false,
+            [only] => only.len() < self.consumers.len(),
+            _ => true,
         }
     }
 }
@@ -347,6 +393,9 @@ pub(crate) struct Line<'c> {
     pub(crate) clocks: Vec<Clock>,
     pub(crate) buffers: Vec<Buffer<'c>>,
     pub(crate) sources: Vec<Source>,
+    /// The starved servers of each station with more than one (kept apart
+    /// from `stations`, which the hot path of a one-server station reads).
+    pub(crate) idle: Vec<IdleServers>,
     pub(crate) parts: Parts,
     /// Buffers whose waiters are being let in: the unblocking cascade's work list
     /// (see `flow.rs`), empty between events.
@@ -396,6 +445,10 @@ impl<'c> Line<'c> {
                 generation: 0,
                 resume: ServerState::Starved,
                 clocks: s.clocks,
+                pooled: {
+                    let (first, end) = c.stations[s.station as usize].servers;
+                    end - first > 1
+                },
             })
             .collect();
         let clocks = c
@@ -466,10 +519,22 @@ impl<'c> Line<'c> {
                     single_consumer: t.single_consumer,
                     queue: VecDeque::new(),
                     waiters: VecDeque::new(),
+                    waiting: 0,
+                    index: t
+                        .indexed()
+                        .then(|| Box::new(ClassIndex::new(t.classes.len()))),
                     books: BufferBooks::default(),
                 })
                 .collect(),
             sources,
+            idle: c
+                .stations
+                .iter()
+                .map(|t| match (t.servers.1 - t.servers.0) as usize {
+                    1 => IdleServers::default(),
+                    n => IdleServers::all(n),
+                })
+                .collect(),
             parts: Parts::default(),
             cascade: Vec::new(),
             books: Books::new(options.warmup, c.spec.products.len()),

@@ -7,11 +7,18 @@ use super::part::NONE;
 use crate::line::DispatchRule;
 
 impl Line<'_> {
-    /// The queue position of the part `server` of `station` takes from its input
-    /// buffer under the station's rule, or `None` if no waiting part is eligible.
+    /// The queue position and id of the part `server` of `station` takes from
+    /// its input buffer under the station's rule, or `None` if no waiting part
+    /// is eligible.
     ///
     /// Cost: O(queue length), no allocation.
-    pub(crate) fn choose(&self, server: u32, station: u32, input: u32, now: f64) -> Option<usize> {
+    pub(crate) fn choose(
+        &self,
+        server: u32,
+        station: u32,
+        input: u32,
+        now: f64,
+    ) -> Option<(usize, u32)> {
         let st = &self.stations[station as usize];
         let rule = st.rule;
         let buffer = &self.buffers[input as usize];
@@ -28,16 +35,15 @@ impl Line<'_> {
         };
         let candidates = || {
             buffer
-                .queue
-                .iter()
+                .iter(&self.parts)
                 .enumerate()
-                .filter(move |&(_, &p)| single || self.eligible(p, station))
+                .filter(move |&(_, p)| single || self.eligible(p, station))
         };
         // ATC and ATCS scale by the candidates' mean processing (and setup) time.
         let (mean_time, mean_setup) = match rule {
             DispatchRule::Atc { .. } | DispatchRule::Atcs { .. } => {
                 let (mut n, mut time, mut setup_sum) = (0.0, 0.0, 0.0);
-                for (_, &p) in candidates() {
+                for (_, p) in candidates() {
                     n += 1.0;
                     time += self.nominal(station, p);
                     setup_sum += setup_mean(p);
@@ -47,8 +53,8 @@ impl Line<'_> {
             _ => (1.0, 1.0),
         };
         let families = self.c.spec.families.len() as f64;
-        let mut best: Option<(usize, f64)> = None;
-        for (i, &p) in candidates() {
+        let mut best: Option<(usize, u32, f64)> = None;
+        for (i, p) in candidates() {
             let part = &self.parts[p];
             let product = part.product as usize;
             let terms = self.terms(part.order);
@@ -99,11 +105,11 @@ impl Line<'_> {
                 DispatchRule::User { .. } => i as f64,
             };
             // NaN (never produced by the rules above) would rank last.
-            if best.is_none_or(|(_, b)| score < b) {
-                best = Some((i, score));
+            if best.is_none_or(|(.., b)| score < b) {
+                best = Some((i, p, score));
             }
         }
-        best.map(|(i, _)| i)
+        best.map(|(i, p, _)| (i, p))
     }
 }
 
@@ -198,9 +204,9 @@ pub trait DispatchPolicy: Sync {
 }
 
 impl Line<'_> {
-    /// The queue position of the part the user rule `index` takes, or `None`
-    /// if no waiting part is eligible or the rule failed (the failure is kept
-    /// and the run stops).
+    /// The queue position and id of the part the user rule `index` takes, or
+    /// `None` if no waiting part is eligible or the rule failed (the failure is
+    /// kept and the run stops).
     pub(crate) fn choose_by_user(
         &mut self,
         index: u32,
@@ -208,14 +214,14 @@ impl Line<'_> {
         station: u32,
         input: u32,
         now: f64,
-    ) -> Option<usize> {
+    ) -> Option<(usize, u32)> {
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
         let st = &self.stations[station as usize];
         let buffer = &self.buffers[input as usize];
         let configured = self.servers[server as usize].family;
         let setup = st.setup.as_ref().map(|s| s.table);
-        for (position, &p) in buffer.queue.iter().enumerate() {
+        for (position, p) in buffer.iter(&self.parts).enumerate() {
             if !buffer.single_consumer && !self.eligible(p, station) {
                 continue;
             }
@@ -261,7 +267,13 @@ impl Line<'_> {
                     None
                 }
                 Some(rule) => match rule.choose(&decision, &candidates) {
-                    Ok(i) if i < candidates.len() => Some(candidates[i].position),
+                    Ok(i) if i < candidates.len() => {
+                        let position = candidates[i].position;
+                        self.buffers[input as usize]
+                            .iter(&self.parts)
+                            .nth(position)
+                            .map(|p| (position, p))
+                    }
                     Ok(i) => {
                         self.fail_rule(
                             station,

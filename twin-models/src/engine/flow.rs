@@ -135,32 +135,58 @@ impl Line<'_> {
             && (!self.stations[station as usize].planned || self.planned_next(part, station))
     }
 
-    /// A starved server of a consumer of `buffer` that may take `part`.
+    /// A starved server of `station` (the lowest-numbered).
     #[inline(always)]
-    fn idle_server_for(&self, buffer: u32, part: u32) -> Option<u32> {
-        let b = &self.buffers[buffer as usize];
-        for &st in b.consumers {
-            if !b.single_consumer && !self.eligible(part, st) {
-                continue;
-            }
-            let (first, end) = self.stations[st as usize].servers;
-            if let Some(server) =
-                (first..end).find(|&s| self.servers[s as usize].state == ServerState::Starved)
-            {
-                return Some(server);
-            }
+    fn idle_server_of(&self, station: u32) -> Option<u32> {
+        let (first, end) = self.stations[station as usize].servers;
+        if end - first == 1 {
+            (self.servers[first as usize].state == ServerState::Starved).then_some(first)
+        } else {
+            self.first_idle(station)
         }
-        None
+    }
+
+    /// The lowest-numbered starved server of `station`, which has several (as
+    /// a scan of its servers would find it): O(log₆₄ servers) amortised.
+    #[inline(never)]
+    fn first_idle(&self, station: u32) -> Option<u32> {
+        let first = self.stations[station as usize].servers.0;
+        let starved = |i: usize| self.servers[first as usize + i].state == ServerState::Starved;
+        self.idle[station as usize]
+            .first(starved)
+            .map(|i| first + i as u32)
     }
 
     /// Where `part` would go if it moved into `buffer` now.
     #[inline(always)]
     pub(crate) fn room_for(&self, buffer: u32, part: u32) -> Room {
-        if let Some(server) = self.idle_server_for(buffer, part) {
-            return Room::Server(server);
-        }
         let b = &self.buffers[buffer as usize];
-        if b.queue.len() < b.capacity {
+        if !b.single_consumer {
+            return self.room_in_shared(buffer, part);
+        }
+        // One consumer takes every part here, and the buffer is not indexed.
+        if let Some(server) = self.idle_server_of(b.consumers[0]) {
+            Room::Server(server)
+        } else if b.queue.len() < b.capacity {
+            Room::Queue
+        } else {
+            Room::Full
+        }
+    }
+
+    /// [`Line::room_for`] in a buffer shared by several stations: the first
+    /// consumer that may take `part` and has a starved server.
+    #[inline(never)]
+    fn room_in_shared(&self, buffer: u32, part: u32) -> Room {
+        let b = &self.buffers[buffer as usize];
+        for &station in b.consumers {
+            if self.eligible(part, station)
+                && let Some(server) = self.idle_server_of(station)
+            {
+                return Room::Server(server);
+            }
+        }
+        if b.len() < b.capacity {
             Room::Queue
         } else {
             Room::Full
@@ -182,10 +208,23 @@ impl Line<'_> {
             Room::Queue => {
                 let now = cal.now();
                 self.parts[part].queued_at = now;
-                self.buffers[buffer as usize].push(part, now);
+                let b = &mut self.buffers[buffer as usize];
+                if b.index.is_none() {
+                    b.push(part, now);
+                } else {
+                    self.push_by_class(buffer, part, now);
+                }
             }
             Room::Full => unreachable!("put is only called with room"),
         }
+    }
+
+    /// Puts `part` at the back of the queue of `buffer`, which is indexed.
+    #[inline(never)]
+    fn push_by_class(&mut self, buffer: u32, part: u32, now: f64) {
+        let p = self.parts[part];
+        let class = self.routes[p.product as usize][p.step as usize].class;
+        self.buffers[buffer as usize].push_class(part, class, now, &mut self.parts);
     }
 
     /// A free `server` looks for work: the first eligible part of its input
@@ -202,18 +241,18 @@ impl Line<'_> {
         let station = s.station;
         let st = &self.stations[station as usize];
         let input = st.input;
-        let found = if st.plain {
-            (!self.buffers[input as usize].queue.is_empty()).then_some(0)
+        let now = cal.now();
+        let taken = if st.plain {
+            let b = &mut self.buffers[input as usize];
+            (!b.queue.is_empty()).then(|| b.take(0, now))
         } else {
             match self.pick(server, station, input, cal) {
-                Some(found) => found,
+                Some(found) => found.map(|(position, part)| self.take(input, position, part, now)),
                 // A user rule failed: nothing more happens.
                 None => return,
             }
         };
-        if let Some(index) = found {
-            let now = cal.now();
-            let part = self.buffers[input as usize].take(index, now);
+        if let Some(part) = taken {
             // The buffer's content is derived from these waits at the horizon.
             self.stations[station as usize].books.waiting_time += now - self.parts[part].queued_at;
             self.start_processing(server, part, cal);
@@ -238,10 +277,21 @@ impl Line<'_> {
         }
     }
 
-    /// The queue position of the part `server` takes by its station's rule
-    /// (`Some(None)`: no waiting part is eligible), or `None` when a user rule
-    /// failed, which stops the run. Kept out of [`Line::try_pull`], whose FIFO
-    /// fast path is the common case.
+    /// Takes the part chosen at `position` in `buffer` out at `now` (an
+    /// indexed buffer finds it by its id) and returns it.
+    fn take(&mut self, buffer: u32, position: usize, part: u32, now: f64) -> u32 {
+        let b = &mut self.buffers[buffer as usize];
+        if b.index.is_none() {
+            return b.take(position, now);
+        }
+        b.take_part(part, now, &mut self.parts);
+        part
+    }
+
+    /// The queue position and id of the part `server` takes by its station's
+    /// rule (`Some(None)`: no waiting part is eligible), or `None` when a user
+    /// rule failed, which stops the run. Kept out of [`Line::try_pull`], whose
+    /// FIFO fast path is the common case.
     #[inline(never)]
     fn pick(
         &mut self,
@@ -249,14 +299,31 @@ impl Line<'_> {
         station: u32,
         input: u32,
         cal: &mut EventCalendar<Event>,
-    ) -> Option<Option<usize>> {
+    ) -> Option<Option<(usize, u32)>> {
         if self.stations[station as usize].planned {
             return Some(self.pick_planned(station, input));
         }
         let b = &self.buffers[input as usize];
         Some(match self.stations[station as usize].rule {
-            DispatchRule::Fifo if b.single_consumer => (!b.queue.is_empty()).then_some(0),
-            DispatchRule::Fifo => b.queue.iter().position(|&p| self.eligible(p, station)),
+            DispatchRule::Fifo if b.single_consumer => b.queue.front().map(|&p| (0, p)),
+            // The earliest of the fronts of the classes the station may take:
+            // the first eligible part, found without a scan.
+            DispatchRule::Fifo if b.index.is_some() => b
+                .index
+                .as_ref()
+                .and_then(|i| {
+                    i.first_of(
+                        &self.c.stations[station as usize].input_classes,
+                        &self.parts,
+                    )
+                })
+                .map(|p| (0, p)),
+            DispatchRule::Fifo => b
+                .queue
+                .iter()
+                .enumerate()
+                .find(|&(_, &p)| self.eligible(p, station))
+                .map(|(i, &p)| (i, p)),
             DispatchRule::User { index } => {
                 let chosen = self.choose_by_user(index, server, station, input, cal.now());
                 if self.rule_failure.is_some() {
@@ -278,7 +345,7 @@ impl Line<'_> {
     /// cascade runs, this only pushes `buffer` on it. The stack depth therefore
     /// stays constant however long the chain of blocked stations is.
     pub(crate) fn notify_room(&mut self, buffer: u32, cal: &mut EventCalendar<Event>) {
-        if self.buffers[buffer as usize].waiters.is_empty() {
+        if self.buffers[buffer as usize].waiting == 0 {
             // Nobody waits here: nothing to let in (the common case).
             return;
         }
@@ -301,10 +368,7 @@ impl Line<'_> {
     fn let_one_in(&mut self, buffer: u32, cal: &mut EventCalendar<Event>) -> bool {
         let mut i = 0;
         while let Some(&waiter) = self.buffers[buffer as usize].waiters.get(i) {
-            let part = match waiter {
-                Waiter::Server(server) => self.servers[server as usize].part,
-                Waiter::Source(source) => self.sources[source as usize].held,
-            };
+            let part = self.waiting_part(waiter);
             let room = self.room_for(buffer, part);
             if room == Room::Full {
                 if self.buffers[buffer as usize].single_consumer {
@@ -314,27 +378,94 @@ impl Line<'_> {
                 i += 1;
                 continue;
             }
-            self.buffers[buffer as usize].waiters.remove(i);
-            match waiter {
-                Waiter::Server(server) => {
-                    self.servers[server as usize].part = NONE;
-                    self.set_state(server, ServerState::Starved, cal);
-                    self.put(part, buffer, room, cal);
-                    self.try_pull(server, cal);
-                }
-                Waiter::Source(source) => {
-                    self.sources[source as usize].held = NONE;
-                    self.release(part, cal.now());
-                    self.put(part, buffer, room, cal);
-                    // An arrivals source resumes; an orders source lets in the
-                    // parts waiting behind this one.
-                    self.schedule_arrival(source, cal);
-                    self.feed_backlog(source, cal);
-                }
-            }
+            let b = &mut self.buffers[buffer as usize];
+            b.waiters.remove(i);
+            b.waiting -= 1;
+            self.move_in(waiter, part, buffer, room, cal);
             return true;
         }
-        false
+        // An indexed buffer keeps its waiters by class.
+        self.buffers[buffer as usize].index.is_some() && self.let_one_in_by_class(buffer, cal)
+    }
+
+    /// `waiter`, let in, moves its `part` into `buffer`, where it has `room`.
+    #[inline(always)]
+    fn move_in(
+        &mut self,
+        waiter: Waiter,
+        part: u32,
+        buffer: u32,
+        room: Room,
+        cal: &mut EventCalendar<Event>,
+    ) {
+        match waiter {
+            Waiter::Server(server) => {
+                self.servers[server as usize].part = NONE;
+                self.set_state(server, ServerState::Starved, cal);
+                self.put(part, buffer, room, cal);
+                self.try_pull(server, cal);
+            }
+            Waiter::Source(source) => {
+                self.sources[source as usize].held = NONE;
+                self.release(part, cal.now());
+                self.put(part, buffer, room, cal);
+                // An arrivals source resumes; an orders source lets in the
+                // parts waiting behind this one.
+                self.schedule_arrival(source, cal);
+                self.feed_backlog(source, cal);
+            }
+        }
+    }
+
+    /// The part `waiter` holds.
+    #[inline]
+    fn waiting_part(&self, waiter: Waiter) -> u32 {
+        match waiter {
+            Waiter::Server(server) => self.servers[server as usize].part,
+            Waiter::Source(source) => self.sources[source as usize].held,
+        }
+    }
+
+    /// [`Line::let_one_in`] in an indexed buffer: the waiters of a class all
+    /// have the room of its first (the room of a part depends only on its
+    /// class), so the first waiter with room is the earliest of the first
+    /// waiters of the classes with room: O(classes), not O(waiters). When a
+    /// consumer keeps a planned sequence, room depends on the part, and each
+    /// class is read up to its first waiter with room.
+    #[inline(never)]
+    fn let_one_in_by_class(&mut self, buffer: u32, cal: &mut EventCalendar<Event>) -> bool {
+        let b = &self.buffers[buffer as usize];
+        let index = b.index.as_deref().expect("an indexed buffer");
+        let by_part = b
+            .consumers
+            .iter()
+            .any(|&s| self.stations[s as usize].planned);
+        let mut best: Option<(u64, usize, usize, Room)> = None;
+        for (class, waiters) in index.waiters.iter().enumerate() {
+            for (position, &(ticket, waiter)) in waiters.iter().enumerate() {
+                if best.is_some_and(|(earliest, ..)| earliest < ticket) {
+                    break;
+                }
+                let room = self.room_for(buffer, self.waiting_part(waiter));
+                if room != Room::Full {
+                    best = Some((ticket, class, position, room));
+                    break;
+                }
+                if !by_part {
+                    break;
+                }
+            }
+        }
+        let Some((_, class, position, room)) = best else {
+            return false;
+        };
+        let (_, waiter) = index.waiters[class][position];
+        let part = self.waiting_part(waiter);
+        let b = &mut self.buffers[buffer as usize];
+        b.index.as_deref_mut().expect("an indexed buffer").waiters[class].remove(position);
+        b.waiting -= 1;
+        self.move_in(waiter, part, buffer, room, cal);
+        true
     }
 
     /// The finished part on `server` moves on: to the next step's buffer, or to
@@ -352,7 +483,7 @@ impl Line<'_> {
             self.try_pull(server, cal);
             return;
         }
-        let buffer = route[step as usize].buffer;
+        let (buffer, class) = (route[step as usize].buffer, route[step as usize].class);
         let room = self.room_for(buffer, part);
         if room != Room::Full {
             self.servers[server as usize].part = NONE;
@@ -360,9 +491,7 @@ impl Line<'_> {
             self.try_pull(server, cal);
         } else {
             self.set_state(server, ServerState::Blocked, cal);
-            self.buffers[buffer as usize]
-                .waiters
-                .push_back(Waiter::Server(server));
+            self.buffers[buffer as usize].wait(Waiter::Server(server), class);
         }
     }
 
@@ -414,7 +543,8 @@ impl Line<'_> {
         let s = source as usize;
         let product = self.c.sources[s].draw_product(&mut self.sources[s]);
         let part = self.parts.create(product);
-        let buffer = self.routes[product as usize][0].buffer;
+        let first = &self.routes[product as usize][0];
+        let (buffer, class) = (first.buffer, first.class);
         let room = self.room_for(buffer, part);
         if room != Room::Full {
             self.release(part, cal.now());
@@ -436,9 +566,7 @@ impl Line<'_> {
             }
             WhenFull::Block => {
                 self.sources[s].held = part;
-                self.buffers[buffer as usize]
-                    .waiters
-                    .push_back(Waiter::Source(source));
+                self.buffers[buffer as usize].wait(Waiter::Source(source), class);
             }
         }
     }

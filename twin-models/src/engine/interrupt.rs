@@ -33,9 +33,7 @@ impl Line<'_> {
             ServerState::Blocked => {
                 let p = self.parts[s.part];
                 let buffer = self.routes[p.product as usize][p.step as usize].buffer;
-                self.buffers[buffer as usize]
-                    .waiters
-                    .retain(|w| *w != Waiter::Server(server));
+                self.buffers[buffer as usize].unwait(Waiter::Server(server));
             }
             _ => {}
         }

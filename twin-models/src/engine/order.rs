@@ -56,13 +56,12 @@ impl Line<'_> {
             let Some(part) = self.sources[s].backlog.pop_front() else {
                 return;
             };
-            let buffer = self.routes[self.parts[part].product as usize][0].buffer;
+            let first = &self.routes[self.parts[part].product as usize][0];
+            let (buffer, class) = (first.buffer, first.class);
             let room = self.room_for(buffer, part);
             if room == Room::Full {
                 self.sources[s].held = part;
-                self.buffers[buffer as usize]
-                    .waiters
-                    .push_back(Waiter::Source(source));
+                self.buffers[buffer as usize].wait(Waiter::Source(source), class);
                 return;
             }
             self.release(part, cal.now());

@@ -18,15 +18,32 @@ pub(crate) struct Part {
     pub(crate) queued_at: f64,
 }
 
+/// Where a part waiting in an indexed buffer stands in its arrival order
+/// (see `buffer.rs`): kept beside the parts, not in them, so that a line
+/// without such a buffer does not carry it through its caches.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Link {
+    /// The part before it and after it (`NONE`: none).
+    pub(crate) prev: u32,
+    pub(crate) next: u32,
+    /// Its arrival number in the buffer.
+    pub(crate) seq: u64,
+    /// The class of its route step there.
+    pub(crate) class: u32,
+}
+
 /// The parts of one replication, by id.
 #[derive(Debug, Default)]
 pub(crate) struct Parts {
     parts: Vec<Part>,
+    /// `links[part]`, meaningful while the part waits in an indexed buffer.
+    links: Vec<Link>,
     free: Vec<u32>,
 }
 
 impl Parts {
     /// A new part of `product` at the first step of its route, not yet released.
+    #[inline]
     pub(crate) fn create(&mut self, product: u32) -> u32 {
         let part = Part {
             product,
@@ -40,11 +57,29 @@ impl Parts {
                 self.parts[id as usize] = part;
                 id
             }
-            None => {
-                self.parts.push(part);
-                (self.parts.len() - 1) as u32
-            }
+            None => self.grow(part),
         }
+    }
+
+    /// Adds `part` with a new id (the line holds more parts than ever before).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, part: Part) -> u32 {
+        self.parts.push(part);
+        self.links.push(Link::default());
+        (self.parts.len() - 1) as u32
+    }
+
+    /// Where `part` stands in the indexed buffer it waits in.
+    #[inline]
+    pub(crate) fn link(&self, part: u32) -> &Link {
+        &self.links[part as usize]
+    }
+
+    /// [`Parts::link`], to change.
+    #[inline]
+    pub(crate) fn link_mut(&mut self, part: u32) -> &mut Link {
+        &mut self.links[part as usize]
     }
 
     /// Gives the id of a part that left the line (or never entered it) back.

@@ -676,13 +676,13 @@ impl Line<'_> {
             .is_some_and(|op| op.order == p.order as usize && op.step == p.step as usize)
     }
 
-    /// The queue position of the next planned operation of `station`, if its
-    /// part waits in `input`.
-    pub(crate) fn pick_planned(&self, station: u32, input: u32) -> Option<usize> {
+    /// The queue position and id of the next planned operation of `station`,
+    /// if its part waits in `input`.
+    pub(crate) fn pick_planned(&self, station: u32, input: u32) -> Option<(usize, u32)> {
         self.buffers[input as usize]
-            .queue
-            .iter()
-            .position(|&p| self.planned_next(p, station))
+            .iter(&self.parts)
+            .enumerate()
+            .find(|&(_, p)| self.planned_next(p, station))
     }
 
     /// `part` starts at planned `station`: once every part of its operation
@@ -877,7 +877,7 @@ impl Line<'_> {
             status.down &= s.state == ServerState::Down;
         }
         for buffer in &self.buffers {
-            for &part in &buffer.queue {
+            for part in buffer.iter(&self.parts) {
                 let p = self.parts[part];
                 if p.order != NONE {
                     orders[p.order as usize].next_step = p.step as usize;

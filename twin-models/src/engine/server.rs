@@ -31,6 +31,9 @@ pub(crate) struct Server {
     pub(crate) family: u32,
     /// Its failure clocks: `clocks.0..clocks.1`.
     pub(crate) clocks: (u32, u32),
+    /// Whether its station has several servers, whose starved ones it keeps
+    /// in a set ([`IdleServers`](super::idle::IdleServers)).
+    pub(crate) pooled: bool,
 }
 
 impl Server {
@@ -51,7 +54,8 @@ impl Server {
 
 impl Line<'_> {
     /// Moves `server` to `state`, accounting the time spent in the old state and
-    /// pausing or resuming its failure clocks.
+    /// pausing or resuming its failure clocks. A server of a station with
+    /// several that becomes starved joins its station's set of idle servers.
     pub(crate) fn set_state(
         &mut self,
         server: u32,
@@ -67,8 +71,11 @@ impl Line<'_> {
         s.state_time[old.index()] += now - s.since;
         s.since = now;
         s.state = state;
-        let due = s.due;
-        for c in s.clocks.0..s.clocks.1 {
+        let (due, clocks) = (s.due, s.clocks);
+        if s.pooled && state == ServerState::Starved {
+            self.add_idle(server);
+        }
+        for c in clocks.0..clocks.1 {
             let clock = &mut self.clocks[c as usize];
             let (was, will) = (clock.runs_in(old), clock.runs_in(state));
             if was && !will {
@@ -90,6 +97,16 @@ impl Line<'_> {
                 }
             }
         }
+    }
+
+    /// `server` of a station with several became starved: its station's set
+    /// of idle servers takes it (and drops it lazily when it starts work).
+    #[cold]
+    #[inline(never)]
+    fn add_idle(&mut self, server: u32) {
+        let station = self.servers[server as usize].station as usize;
+        let first = self.stations[station].servers.0;
+        self.idle[station].insert((server - first) as usize);
     }
 
     /// A busy server goes straight on to its next part: its busy-time failure

@@ -97,6 +97,31 @@ fn blocked_part_moves_to_its_station_when_it_becomes_idle() {
     assert_eq!(kpis.stations["S1"].operations, 2);
 }
 
+/// Products P0 and P1, each made by its own station (S0 and S1: 0.1 per part, own
+/// unlimited buffer) from blocking arrivals every `interarrival[k]`, for a shared buffer
+/// of capacity 1 in front of S2 (P1 only) and S3 (P0 only), which take `time[k]` per part.
+fn feeders_into_a_shared_place(name: &str, interarrival: [f64; 2], time: [f64; 2]) -> LineSpec {
+    let mut line = LineBuilder::new(name);
+    let upstream = [line.add_station(1, None), line.add_station(1, None)];
+    let shared = line.add_buffer(Some(1));
+    let downstream = [
+        line.add_station(1, Some(shared)),
+        line.add_station(1, Some(shared)),
+    ];
+    for k in 0..2 {
+        let product = line.add_product(&[
+            (&[upstream[k]], constant(0.1)),
+            (&[downstream[1 - k]], constant(time[k])),
+        ]);
+        let source = SourceKind::Arrivals {
+            interarrival: constant(interarrival[k]),
+            when_full: WhenFull::Block,
+        };
+        line.add_source(source, &[(product, 1.0)]);
+    }
+    line.build()
+}
+
 #[test]
 fn blocked_part_is_not_held_up_by_a_waiter_for_another_station() {
     // S0 (PY only) and S1 (PX only), 0.1 per part and own unlimited buffers, feed a shared
@@ -109,30 +134,36 @@ fn blocked_part_is_not_held_up_by_a_waiter_for_another_station() {
     //   t = 4.7: S2 finishes PX1 and is idle: PX2 must move onto it (until 7.7), even
     //            though PY3, which waits longer, still has no room.
     // So S2 completes two operations by t = 10; S3 completes none.
-    let mut line = LineBuilder::new("waiters for different stations");
-    let for_y_upstream = line.add_station(1, None);
-    let for_x_upstream = line.add_station(1, None);
-    let shared = line.add_buffer(Some(1));
-    let for_x = line.add_station(1, Some(shared));
-    let for_y = line.add_station(1, Some(shared));
-    let y = line.add_product(&[
-        (&[for_y_upstream], constant(0.1)),
-        (&[for_y], constant(10.0)),
-    ]);
-    let x = line.add_product(&[
-        (&[for_x_upstream], constant(0.1)),
-        (&[for_x], constant(3.0)),
-    ]);
-    for (product, interarrival) in [(y, 1.0), (x, 1.6)] {
-        let source = SourceKind::Arrivals {
-            interarrival: constant(interarrival),
-            when_full: WhenFull::Block,
-        };
-        line.add_source(source, &[(product, 1.0)]);
-    }
-    let kpis = run(&line.build(), 10.0);
+    let spec =
+        feeders_into_a_shared_place("waiters for different stations", [1.0, 1.6], [10.0, 3.0]);
+    let kpis = run(&spec, 10.0);
     assert_eq!(kpis.stations["S3"].operations, 0);
     assert_eq!(kpis.stations["S2"].operations, 2);
+}
+
+#[test]
+fn room_in_a_shared_queue_goes_to_the_longest_waiter_whatever_its_station() {
+    // S0 (PX only) and S1 (PY only), 0.1 per part and own unlimited buffers, feed a shared
+    // buffer of capacity 1 in front of S2 (PY only) and S3 (PX only), 3 per part. PY
+    // arrives at t = 1, 2, 3, ...; PX at t = 1.6, 3.2, 4.8, ... PX is the first product,
+    // so that an engine favouring the first class over the longest waiter would differ.
+    //   t = 1.1: PY1 goes to S2 (until 4.1).   t = 1.7: PX1 goes to S3 (until 4.7).
+    //   t = 2.1: PY2 takes the waiting place.
+    //   t = 3.1: PY3 finds no room: S1 is blocked (first waiter).
+    //   t = 3.3: PX2 finds no room: S0 is blocked (second waiter).
+    //   t = 4.1: S2 takes PY2 (waited 2.0): the place is free, and either waiter fits;
+    //            PY3, which waits longer, takes it. S1 takes PY4, blocked again at 4.2.
+    //   t = 4.7: S3 finishes PX1 and is idle: PX2 moves straight onto it.
+    //   t = 4.9: PX3 finds no room: S0 is blocked (after S1).
+    //   t = 7.1: S2 takes PY3 (waited 3.0); PY4 (S1 waits longer) takes the place.
+    //   t = 7.7: S3 finishes PX2: PX3 moves straight onto it.
+    // So every part S3 takes comes straight from S0 (no wait), and S2 waits 0, 2 and 3.
+    let spec = feeders_into_a_shared_place("longest waiter first", [1.6, 1.0], [3.0, 3.0]);
+    let kpis = run(&spec, 10.0);
+    assert_eq!(kpis.stations["S3"].operations, 2);
+    assert_eq!(kpis.stations["S2"].operations, 2);
+    assert_eq!(kpis.stations["S3"].waiting_time_mean, 0.0);
+    assert!((kpis.stations["S2"].waiting_time_mean - 5.0 / 3.0).abs() < 1e-9);
 }
 
 /// A long saturated line of zero-capacity hand-overs whose last station is the slow
