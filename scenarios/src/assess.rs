@@ -13,7 +13,6 @@ use std::sync::atomic::AtomicBool;
 
 use indexmap::IndexMap;
 use serde::Serialize;
-use serde_json::json;
 use sim_core::{Tally, student_t_quantile};
 
 use crate::catalogue::{Catalogue, Lang};
@@ -397,28 +396,33 @@ impl Assessment {
     pub fn to_markdown(&self, lang: Lang) -> String {
         let catalogue = Catalogue::bundled();
         let mut out = String::new();
-        let head = match lang {
-            Lang::En => format!(
-                "**{}** against **{}**: {} paired replications (common random numbers), period [{}, {}] {}, 95% confidence intervals.\n\n\
-                 | indicator | KPI | baseline | improved | change | verdict |\n| --- | --- | ---: | ---: | ---: | --- |\n",
-                self.improved,
-                self.baseline,
-                self.replications,
-                self.warmup,
-                self.horizon,
-                self.time_unit
+        let (intro, columns) = match lang {
+            Lang::En => (
+                format!(
+                    "**{}** against **{}**: {} paired replications (common random numbers), period [{}, {}] {}, 95% confidence intervals.",
+                    self.improved,
+                    self.baseline,
+                    self.replications,
+                    self.warmup,
+                    self.horizon,
+                    self.time_unit
+                ),
+                "| indicator | KPI | baseline | improved | change | verdict |",
             ),
-            Lang::Zh => format!(
-                "**{}** 对比 **{}**：{} 次配对仿真（公共随机数），统计区间 [{}, {}] {}，95% 置信区间。\n\n\
-                 | 指标 | KPI | 基线 | 改进后 | 变化 | 结论 |\n| --- | --- | ---: | ---: | ---: | --- |\n",
-                self.improved,
-                self.baseline,
-                self.replications,
-                self.warmup,
-                self.horizon,
-                self.time_unit
+            Lang::Zh => (
+                format!(
+                    "**{}** 对比 **{}**：{} 次配对仿真（公共随机数），统计区间 [{}, {}] {}，95% 置信区间。",
+                    self.improved,
+                    self.baseline,
+                    self.replications,
+                    self.warmup,
+                    self.horizon,
+                    self.time_unit
+                ),
+                "| 指标 | KPI | 基线 | 改进后 | 变化 | 结论 |",
             ),
         };
+        let head = format!("{intro}\n\n{columns}\n| --- | --- | ---: | ---: | ---: | --- |\n");
         out.push_str(&head);
         for i in &self.indicators {
             let name = catalogue
@@ -477,11 +481,6 @@ impl Assessment {
             );
         }
         out
-    }
-
-    /// The report as JSON values, for callers that build their own documents.
-    pub fn to_value(&self) -> serde_json::Value {
-        json!(self)
     }
 }
 

@@ -5,6 +5,7 @@
 //! Schemas of the KPI documents are `schema/kpi-v2.schema.json` (one run) and
 //! `schema/kpi-v2-experiment.schema.json` (an experiment).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -70,6 +71,9 @@ pub struct Catalogue {
     pub domains: Vec<Domain>,
     /// The KPIs, in document order.
     pub kpis: Vec<KpiEntry>,
+    /// Position of each KPI in `kpis` by id, built once.
+    #[serde(skip)]
+    index: HashMap<String, usize>,
 }
 
 /// The language of a printed catalogue.
@@ -87,13 +91,25 @@ impl Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
         CATALOGUE.get_or_init(|| {
             // The bundled file is checked by the tests; a broken one is a build defect.
-            toml::from_str(CATALOGUE_TOML).expect("the bundled KPI catalogue parses")
+            let mut catalogue: Catalogue =
+                toml::from_str(CATALOGUE_TOML).expect("the bundled KPI catalogue parses");
+            catalogue.index = catalogue
+                .kpis
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.id.clone(), i))
+                .collect();
+            catalogue
         })
     }
 
     /// The entry with this id.
     pub fn get(&self, id: &str) -> Option<&KpiEntry> {
-        self.kpis.iter().find(|k| k.id == id)
+        if self.index.is_empty() {
+            // A catalogue read from elsewhere has no index.
+            return self.kpis.iter().find(|k| k.id == id);
+        }
+        self.index.get(id).map(|&i| &self.kpis[i])
     }
 
     /// The sub-domain with this number.

@@ -104,19 +104,7 @@ fn a_runs_csv_reads_back_to_its_json_value_for_value() {
 
 #[test]
 fn an_experiments_csv_has_a_row_per_point_and_kpi_with_its_statistic() {
-    let scenario = Scenario::from_path(library("serial_line.toml")).unwrap();
-    let experiment = scenarios::experiment::Experiment::new(
-        &scenario,
-        &scenarios::experiment::ExperimentOptions {
-            replications: Some(4),
-            horizon: Some(3000.0),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let result = experiment
-        .run(&|_, _| {}, &std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
+    let result = crate::bundled_experiment("serial_line.toml", 4, 3000.0);
     let document: Value = serde_json::from_str(&result.to_json()).unwrap();
     let (header, rows) = rows(&experiment_csv(&document));
     assert_eq!(

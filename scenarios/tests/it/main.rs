@@ -29,6 +29,28 @@ pub(crate) const BUNDLED: [&str; 3] = [
     "mixed_model_line.toml",
 ];
 
+/// The result of `replications` replications to `horizon` of the bundled
+/// scenario `name`'s experiment.
+pub(crate) fn bundled_experiment(
+    name: &str,
+    replications: u64,
+    horizon: f64,
+) -> scenarios::experiment::ExperimentResult {
+    let scenario = scenarios::Scenario::from_path(library(name)).unwrap();
+    let experiment = scenarios::experiment::Experiment::new(
+        &scenario,
+        &scenarios::experiment::ExperimentOptions {
+            replications: Some(replications),
+            horizon: Some(horizon),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    experiment
+        .run(&|_, _| {}, &std::sync::atomic::AtomicBool::new(false))
+        .unwrap()
+}
+
 /// The path of the bundled scenario `name` in `scenarios/library`.
 pub(crate) fn library(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -50,19 +50,7 @@ fn the_bundled_schemas_are_the_files_and_valid_schemas() {
 #[test]
 fn experiment_json_matches_the_experiment_schema() {
     let schema = schema("kpi-v2-experiment.schema.json");
-    let scenario = scenarios::Scenario::from_path(library("mixed_model_line.toml")).unwrap();
-    let experiment = scenarios::experiment::Experiment::new(
-        &scenario,
-        &scenarios::experiment::ExperimentOptions {
-            replications: Some(3),
-            horizon: Some(3000.0),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let result = experiment
-        .run(&|_, _| {}, &std::sync::atomic::AtomicBool::new(false))
-        .unwrap();
+    let result = crate::bundled_experiment("mixed_model_line.toml", 3, 3000.0);
     let found = errors(&schema, &result.to_json());
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
