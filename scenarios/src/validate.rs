@@ -956,6 +956,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             rule,
             planned_run_time,
             power,
+            wear: Vec::new(),
         });
     }
 
@@ -1155,6 +1156,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                 name: s.name.clone(),
             })
             .collect(),
+        crews: Vec::new(),
     })
 }
 

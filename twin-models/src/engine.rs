@@ -14,6 +14,7 @@ mod failure;
 mod flow;
 mod idle;
 mod interrupt;
+pub(crate) mod maintenance;
 pub(crate) mod order;
 mod part;
 mod plan;
@@ -129,6 +130,7 @@ impl RunOptions {
 ///         rule: DispatchRule::Fifo,
 ///         planned_run_time: Vec::new(),
 ///         power: None,
+///         wear: vec![],
 ///     }],
 ///     buffers: vec![],
 ///     sources: vec![SourceSpec {
@@ -143,6 +145,7 @@ impl RunOptions {
 ///     sinks: vec![SinkSpec { name: "out".into() }],
 ///     orders: vec![],
 ///     energy: None,
+///     crews: vec![],
 /// };
 /// let options = RunOptions { seed: 1, replication: 0, horizon: 200_000.0, warmup: 1_000.0 };
 /// let kpis = simulate(&spec, &options)?;
@@ -293,6 +296,10 @@ impl Model for Line<'_> {
             Event::WarmupEnd => self.on_warmup_end(now),
             Event::Reschedule => self.on_reschedule(cal),
             Event::Stop => cal.clear(),
+            Event::Reading { unit } => self.on_reading(unit, cal),
+            Event::CrewArrival { unit } => self.on_crew_arrival(unit, cal),
+            Event::WorkEnd { unit } => self.on_work_end(unit, cal),
+            Event::Opportunity { server } => self.on_opportunity(server, cal),
         }
     }
 }

@@ -206,6 +206,7 @@ impl LineSpec {
     }
 
     fn check_entities(&self) -> Result<(), StructureError> {
+        self.check_maintenance()?;
         let n_products = self.products.len();
         if self.stations.is_empty() {
             return Err(StructureError::line("the line has no stations"));

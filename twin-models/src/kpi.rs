@@ -8,8 +8,13 @@ use sim_core::{Distribution, QuantileSketch, Tally};
 
 use crate::engine::books::{Books, StationBooks};
 use crate::engine::buffer::BufferBooks;
+use crate::engine::maintenance::MaintenanceBooks;
 use crate::engine::order::OrderState;
+
+mod maintenance;
+
 use crate::line::{LineSpec, STATES, ServerState};
+pub use maintenance::{CrewKpis, LineMaintenance, StationMaintenance};
 
 /// The version tag of the KPI schema that [`Kpis`] serialises to.
 pub const KPI_SCHEMA: &str = "linetwin.kpi/2";
@@ -29,7 +34,7 @@ pub struct Oee {
     pub oee: f64,
 }
 
-/// Fraction of server time in each state; the six fractions sum to 1.
+/// Fraction of server time in each state; the seven fractions sum to 1.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct StateFractions {
     /// Processing.
@@ -42,20 +47,28 @@ pub struct StateFractions {
     pub down: f64,
     /// Changing over to another product family.
     pub setup: f64,
-    /// Planned maintenance.
+    /// Planned maintenance: preventive work and inspections.
     pub maintenance: f64,
+    /// Stopped after a failure, waiting for a technician.
+    pub waiting: f64,
 }
 
 impl StateFractions {
-    /// Busy + setup + down + maintenance: the "active" time of Roser's
-    /// active-period bottleneck method.
+    /// Busy + setup + down + maintenance + waiting: the "active" time of
+    /// Roser's active-period bottleneck method.
     pub fn active(&self) -> f64 {
-        self.busy + self.setup + self.down + self.maintenance
+        self.busy + self.setup + self.down + self.maintenance + self.waiting
     }
 
-    /// The sum of all six fractions (1 up to rounding).
+    /// The sum of all seven fractions (1 up to rounding).
     pub fn total(&self) -> f64 {
-        self.busy + self.starved + self.blocked + self.down + self.setup + self.maintenance
+        self.busy
+            + self.starved
+            + self.blocked
+            + self.down
+            + self.setup
+            + self.maintenance
+            + self.waiting
     }
 }
 
@@ -64,7 +77,8 @@ impl StateFractions {
 ///
 /// The time model: POT = PDOT + PBT; PBT = ADOT + AUBT; AUBT = ADET + AUPT;
 /// AUPT = ASUT + APT. The twin maps its server states onto it: busy is APT,
-/// setup is ASUT, down (failure and repair) is ADET, starved and blocked (the
+/// setup is ASUT, down (failure and repair, and waiting for the technician)
+/// is ADET, of which the repair itself is CMT; starved and blocked (the
 /// station could work but has nothing to do or nowhere to put a part) are
 /// ADOT, planned maintenance is PDOT. Ratios that are undefined (nothing
 /// produced, no failure) are NaN and serialise as `null`.
@@ -139,11 +153,12 @@ impl StationIso {
     /// servers), quantities and the planned run time of what was produced.
     fn new(state_time: &[f64; STATES], pot: f64, pq: u64, sq: u64, fe: u64, planned: f64) -> Self {
         let time = |state: ServerState| state_time[state.index()];
-        let (apt, asut, adet) = (
+        let (apt, asut, cmt) = (
             time(ServerState::Busy),
             time(ServerState::Setup),
             time(ServerState::Down),
         );
+        let adet = cmt + time(ServerState::Waiting);
         let pdot = time(ServerState::Maintenance);
         let adot = time(ServerState::Starved) + time(ServerState::Blocked);
         let (aupt, pbt) = (apt + asut, pot - pdot);
@@ -166,7 +181,7 @@ impl StationIso {
             aupt,
             asut,
             apt,
-            cmt: adet,
+            cmt,
             pmt: pdot,
             pq,
             gq,
@@ -184,7 +199,7 @@ impl StationIso {
             setup_rate: asut / aupt,
             scrap_ratio: sq as f64 / produced,
             first_pass_yield: quality_ratio,
-            corrective_maintenance_ratio: adet / (adet + pdot),
+            corrective_maintenance_ratio: cmt / (cmt + pdot),
             mtbf: pbt / failures,
             mttf: (pbt - adet) / failures,
             mttr: adet / failures,
@@ -309,6 +324,9 @@ pub struct LineKpis {
     /// Energy and carbon; absent when the line is not metered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub energy: Option<LineEnergy>,
+    /// Maintenance totals; absent when no station wears.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<LineMaintenance>,
 }
 
 /// KPIs of one product over the period.
@@ -439,6 +457,9 @@ pub struct StationKpis {
     /// Energy drawn; absent when the line is not metered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub energy: Option<StationEnergy>,
+    /// Maintenance of its wear modes; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<StationMaintenance>,
 }
 
 /// All KPIs of one replication.
@@ -472,6 +493,9 @@ pub struct Kpis {
     /// The order book's KPIs; absent when the line has no orders.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orders: Option<OrderKpis>,
+    /// Maintenance crews, in declaration order; absent when there are none.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub crews: IndexMap<String, CrewKpis>,
     /// The bottleneck station's name.
     pub bottleneck: String,
     /// How the bottleneck was found.
@@ -495,12 +519,19 @@ pub(crate) fn close(
     buffer_books: &[BufferBooks],
     order_states: &[OrderState],
     books: &Books,
+    maintenance: &MaintenanceBooks,
 ) -> Kpis {
     let horizon = options.horizon;
     let period = horizon - options.warmup;
     let per_hour = spec.time_unit.per_hour();
     let mut stations = IndexMap::with_capacity(station_books.len());
-    for (station, s) in spec.stations.iter().zip(station_books) {
+    let mut station_maintenance = Vec::new();
+    for ((station, s), m) in spec
+        .stations
+        .iter()
+        .zip(station_books)
+        .zip(&maintenance.stations)
+    {
         let total = f64::from(station.servers) * period;
         let fraction = |state: ServerState| s.state_time[state.index()] / total;
         let states = StateFractions {
@@ -510,7 +541,12 @@ pub(crate) fn close(
             down: fraction(ServerState::Down),
             setup: fraction(ServerState::Setup),
             maintenance: fraction(ServerState::Maintenance),
+            waiting: fraction(ServerState::Waiting),
         };
+        let maintenance = m
+            .as_ref()
+            .map(|m| StationMaintenance::new(m, &s.state_time, total, s.failures));
+        station_maintenance.extend(maintenance);
         let iso = StationIso::new(
             &s.state_time,
             total,
@@ -533,7 +569,11 @@ pub(crate) fn close(
             let busy_kwh = kwh(&[ServerState::Busy]);
             let setup_kwh = kwh(&[ServerState::Setup]);
             let idle_kwh = kwh(&[ServerState::Starved, ServerState::Blocked]);
-            let down_kwh = kwh(&[ServerState::Down, ServerState::Maintenance]);
+            let down_kwh = kwh(&[
+                ServerState::Down,
+                ServerState::Maintenance,
+                ServerState::Waiting,
+            ]);
             let all = busy_kwh + setup_kwh + idle_kwh + down_kwh;
             StationEnergy {
                 kwh: all,
@@ -559,6 +599,7 @@ pub(crate) fn close(
                 oee,
                 iso,
                 energy,
+                maintenance,
             },
         );
     }
@@ -681,10 +722,13 @@ pub(crate) fn close(
             oee: line_oee,
             iso: line_iso,
             energy: line_energy,
+            maintenance: (!station_maintenance.is_empty())
+                .then(|| LineMaintenance::new(&station_maintenance, books.completed, period)),
         },
         products,
         bottleneck: bottleneck.clone(),
         bottleneck_method: "active-period (utilisation): largest fraction of time busy, in setup, down or in maintenance",
+        crews: maintenance::crews(spec, &maintenance.crews, &maintenance.crew_units, period),
         stations,
         buffers,
         orders: (!spec.orders.is_empty()).then(|| close_orders(spec, options, order_states)),

@@ -27,12 +27,13 @@ pub use engine::{
 };
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{
-    BufferKpis, KPI_SCHEMA, Kpis, LeadTime, LineEnergy, LineIso, LineKpis, MeanMax, Oee, OrderKpis,
-    OrderRow, ProductEnergy, ProductKpis, StateFractions, StationEnergy, StationIso, StationKpis,
-    Tardiness,
+    BufferKpis, CrewKpis, KPI_SCHEMA, Kpis, LeadTime, LineEnergy, LineIso, LineKpis,
+    LineMaintenance, MeanMax, Oee, OrderKpis, OrderRow, ProductEnergy, ProductKpis, StateFractions,
+    StationEnergy, StationIso, StationKpis, StationMaintenance, Tardiness,
 };
 pub use line::{
-    BufferSpec, DEFAULT_EMISSION_FACTOR, DispatchRule, EnergySpec, FailureClock, FailureSpec,
-    LineSpec, OrderSpec, PowerSpec, ProductSpec, STATES, ServerState, SetupSpec, SinkSpec,
-    SourceKind, SourceSpec, StationSpec, TimeUnit, WhenFull,
+    Action, BufferSpec, CrewRule, CrewSpec, DEFAULT_EMISSION_FACTOR, DispatchRule, EnergySpec,
+    FailureClock, FailureSpec, Interrupted, LineSpec, Observe, OrderSpec, Policy, PowerSpec,
+    ProductSpec, Restore, STATES, ServerState, SetupSpec, SignalSpec, SinkSpec, SourceKind,
+    SourceSpec, StationSpec, TimeUnit, WearClock, WearModel, WearSpec, WhenFull,
 };

@@ -2,6 +2,13 @@
 
 use sim_core::Distribution;
 
+mod maintenance;
+
+pub use maintenance::{
+    Action, CrewRule, CrewSpec, Interrupted, Observe, Policy, Restore, SignalSpec, WearClock,
+    WearModel, WearSpec,
+};
+
 /// The unit of model time, used to report throughput per hour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {
@@ -46,8 +53,11 @@ pub enum ServerState {
     Down,
     /// Changing over to another product family.
     Setup,
-    /// Under planned maintenance (reserved for maintenance policies).
+    /// Under planned work: preventive maintenance or an inspection.
     Maintenance,
+    /// Stopped, waiting for a technician: after a failure, until the repair
+    /// starts (the crew's response time included).
+    Waiting,
 }
 
 /// The number of server states: the length of every per-state array.
@@ -55,14 +65,22 @@ pub const STATES: usize = ServerState::ALL.len();
 
 impl ServerState {
     /// All states, in reporting order.
-    pub const ALL: [ServerState; 6] = [
+    pub const ALL: [ServerState; 7] = [
         Self::Busy,
         Self::Starved,
         Self::Blocked,
         Self::Down,
         Self::Setup,
         Self::Maintenance,
+        Self::Waiting,
     ];
+
+    /// Whether the server is stopped for a failure or maintenance: down,
+    /// under planned work, or waiting for a technician.
+    #[inline]
+    pub fn stopped(self) -> bool {
+        matches!(self, Self::Down | Self::Maintenance | Self::Waiting)
+    }
 
     /// Position of the state in [`ServerState::ALL`].
     #[inline]
@@ -102,7 +120,8 @@ impl ProductSpec {
 pub enum FailureClock {
     /// Operation-dependent: the clock runs only while the server is busy.
     Busy,
-    /// Time-dependent: the clock runs whenever the server is not down.
+    /// Time-dependent: the clock runs whenever the server is not stopped
+    /// (down, under maintenance or waiting for a technician).
     Calendar,
     /// Operation-dependent, setups included: the clock runs while the server is
     /// busy or changing over.
@@ -147,6 +166,8 @@ pub struct StationSpec {
     pub planned_run_time: Vec<Option<f64>>,
     /// Electric power drawn per server in each state; `None`: not metered.
     pub power: Option<PowerSpec>,
+    /// Wear modes: degradation, condition signal and maintenance policy.
+    pub wear: Vec<WearSpec>,
 }
 
 impl StationSpec {
@@ -430,4 +451,6 @@ pub struct LineSpec {
     pub orders: Vec<OrderSpec>,
     /// Energy accounting; `None`: the line is not metered (no energy KPIs).
     pub energy: Option<EnergySpec>,
+    /// Maintenance crews, named by the stations' wear modes.
+    pub crews: Vec<CrewSpec>,
 }

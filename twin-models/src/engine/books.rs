@@ -101,6 +101,7 @@ impl Books {
 impl Line<'_> {
     /// End of warm-up: forget everything measured so far.
     pub(crate) fn on_warmup_end(&mut self, now: f64) {
+        self.restart_maintenance_books(now);
         for station in &mut self.stations {
             station.books = StationBooks::default();
         }
@@ -142,6 +143,7 @@ impl Line<'_> {
     /// Closes the books at the horizon and computes the KPIs.
     pub(crate) fn finish(mut self, options: &RunOptions) -> Kpis {
         let horizon = options.horizon;
+        let maintenance = self.close_maintenance_books(horizon);
         for station in &mut self.stations {
             station.books.starts = station.books.operations;
         }
@@ -190,6 +192,7 @@ impl Line<'_> {
             &buffers,
             &self.orders,
             &self.books,
+            &maintenance,
         )
     }
 }

@@ -11,8 +11,9 @@ use super::books::{Books, StationBooks};
 use super::buffer::{Buffer, BufferBooks, BufferTable, ClassIndex};
 use super::dispatch::{Candidate, DispatchPolicy, RuleFailure, Terms};
 use super::event::Event;
-use super::failure::{Clock, ClockTable};
+use super::failure::{Clock, ClockTable, Owner};
 use super::idle::IdleServers;
+use super::maintenance::{self, Crew, CrewTable, Unit};
 use super::order::{OrderState, order_states};
 use super::part::{NONE, Parts};
 use super::server::Server;
@@ -51,6 +52,7 @@ pub(crate) struct StationTable {
     pub(crate) input_classes: Vec<u32>,
     rule: DispatchRule,
     step_times: bool,
+    wears_by_use: bool,
     plain: bool,
     setup: Option<SetupTable>,
     processing_key: StreamKey,
@@ -70,6 +72,12 @@ pub(crate) struct Station<'c> {
     pub(crate) rule: DispatchRule,
     /// Whether some route step done here gives its own processing time.
     pub(crate) step_times: bool,
+    /// Whether an operation's end needs more than its books and the move of
+    /// its part: per-step times, an execution, wear by use. One test on the
+    /// hot path.
+    pub(crate) special_end: bool,
+    /// Whether some wear unit of the station ages by operations.
+    pub(crate) wears_by_use: bool,
     /// True when the station uses none of the flexible-production features on
     /// the hot path: FIFO from an input buffer no other station takes from, no
     /// setups, no per-step times. Such a station pays this one test.
@@ -91,6 +99,7 @@ pub(crate) struct Station<'c> {
 struct ServerTable {
     station: u32,
     clocks: (u32, u32),
+    units: (u32, u32),
 }
 
 /// A line checked and compiled into flat tables, ready to run any number of
@@ -113,6 +122,8 @@ pub struct CompiledLine {
     pub(crate) clocks: Vec<ClockTable>,
     pub(crate) buffers: Vec<BufferTable>,
     pub(crate) sources: Vec<SourceTable>,
+    /// Wear units and crews.
+    pub(crate) maintenance: maintenance::Tables,
 }
 
 impl CompiledLine {
@@ -129,6 +140,10 @@ impl CompiledLine {
         let mut stations = Vec::with_capacity(spec.stations.len());
         let mut servers = Vec::new();
         let mut clocks = Vec::new();
+        let mut maintenance = maintenance::Tables {
+            crews: spec.crews.iter().map(CrewTable::new).collect(),
+            ..maintenance::Tables::default()
+        };
         // Stations where some route step gives its own time: one pass over the
         // routes (not one per station, which is quadratic on long lines).
         let mut step_times = vec![false; spec.stations.len()];
@@ -158,15 +173,28 @@ impl CompiledLine {
                     clocks.push(ClockTable {
                         server: servers.len() as u32,
                         kind: mode.clock,
-                        ttf: mode.ttf.clone(),
-                        ttr: mode.ttr.clone(),
-                        ttf_key: StreamKey::new("time-to-failure", &entity, index),
-                        ttr_key: StreamKey::new("time-to-repair", &entity, index),
+                        owner: Owner::Mode {
+                            ttf: mode.ttf.clone(),
+                            ttr: mode.ttr.clone(),
+                            ttf_key: StreamKey::new("time-to-failure", &entity, index),
+                            ttr_key: StreamKey::new("time-to-repair", &entity, index),
+                        },
                     });
                 }
+                let server = servers.len() as u32;
+                let unit_start = maintenance.units.len() as u32;
+                maintenance.add_units(spec, s, server, k, |kind, unit| {
+                    clocks.push(ClockTable {
+                        server,
+                        kind,
+                        owner: Owner::Unit(unit),
+                    });
+                    (clocks.len() - 1) as u32
+                });
                 servers.push(ServerTable {
                     station: s as u32,
                     clocks: (clock_start, clocks.len() as u32),
+                    units: (unit_start, maintenance.units.len() as u32),
                 });
             }
             stations.push(StationTable {
@@ -193,6 +221,7 @@ impl CompiledLine {
                 input_classes: Vec::new(),
                 rule: station.rule,
                 step_times: step_times[s],
+                wears_by_use: station.wear.iter().any(|w| w.model.by_operations()),
                 // Set once every buffer knows its consumers.
                 plain: false,
                 setup: station
@@ -325,6 +354,7 @@ impl CompiledLine {
             clocks,
             buffers,
             sources,
+            maintenance,
         })
     }
 
@@ -336,6 +366,13 @@ impl CompiledLine {
     /// The line's material-flow graph, with its structural warnings.
     pub fn graph(&self) -> &LineGraph {
         &self.graph
+    }
+}
+
+impl StationTable {
+    /// Whether the station has several servers.
+    fn pooled(&self) -> bool {
+        self.servers.1 - self.servers.0 > 1
     }
 }
 
@@ -391,6 +428,11 @@ pub(crate) struct Line<'c> {
     pub(crate) stations: Vec<Station<'c>>,
     pub(crate) servers: Vec<Server>,
     pub(crate) clocks: Vec<Clock>,
+    /// Wear units, by index; each server's are `Server::units`.
+    pub(crate) units: Vec<Unit>,
+    pub(crate) crews: Vec<Crew>,
+    /// Units whose health changed at the operation just finished (reused).
+    pub(crate) after_operation: Vec<u32>,
     pub(crate) buffers: Vec<Buffer<'c>>,
     pub(crate) sources: Vec<Source>,
     /// The starved servers of each station with more than one (kept apart
@@ -445,18 +487,36 @@ impl<'c> Line<'c> {
                 generation: 0,
                 resume: ServerState::Starved,
                 clocks: s.clocks,
-                pooled: {
-                    let (first, end) = c.stations[s.station as usize].servers;
-                    end - first > 1
-                },
+                pooled: c.stations[s.station as usize].pooled(),
+                watch: false,
+                notify: c.stations[s.station as usize].pooled(),
+                units: s.units,
+                hold: NONE,
+                restart: NONE,
             })
             .collect();
         let clocks = c
             .clocks
             .iter()
             .map(|t| {
-                let mut ttf_stream = stream(t.ttf_key);
-                let remaining = t.ttf.sample(&mut ttf_stream);
+                let (ttf_stream, ttr_stream, remaining) = match &t.owner {
+                    Owner::Mode {
+                        ttf,
+                        ttf_key,
+                        ttr_key,
+                        ..
+                    } => {
+                        let mut ttf_stream = stream(*ttf_key);
+                        let remaining = ttf.sample(&mut ttf_stream);
+                        (ttf_stream, stream(*ttr_key), remaining)
+                    }
+                    // A unit's clock draws from the unit's streams; these
+                    // are never read.
+                    Owner::Unit(_) => {
+                        let idle = stream(StreamKey::new("unused", "", 0));
+                        (idle.clone(), idle, 0.0)
+                    }
+                };
                 Clock {
                     server: t.server,
                     kind: t.kind,
@@ -464,7 +524,7 @@ impl<'c> Line<'c> {
                     running_since: f64::NAN,
                     generation: 0,
                     ttf_stream,
-                    ttr_stream: stream(t.ttr_key),
+                    ttr_stream,
                 }
             })
             .collect();
@@ -480,6 +540,8 @@ impl<'c> Line<'c> {
                 scrap: t.scrap,
                 rule: t.rule,
                 step_times: t.step_times,
+                special_end: t.step_times || t.wears_by_use,
+                wears_by_use: t.wears_by_use,
                 plain: t.plain,
                 planned: false,
                 special_start: t.setup.is_some(),
@@ -510,6 +572,14 @@ impl<'c> Line<'c> {
             stations,
             servers,
             clocks,
+            units: maintenance::Unit::all(&c.maintenance, stream),
+            crews: c
+                .maintenance
+                .crews
+                .iter()
+                .map(|t| Crew::new(t, stream(t.key)))
+                .collect(),
+            after_operation: Vec::new(),
             buffers: c
                 .buffers
                 .iter()
@@ -563,6 +633,10 @@ impl<'c> Line<'c> {
             cal.schedule_at(self.books.warmup, Event::WarmupEnd);
         }
         for (c, clock) in self.clocks.iter_mut().enumerate() {
+            // Wear units arm their own clocks.
+            if matches!(self.c.clocks[c].owner, Owner::Unit(_)) {
+                continue;
+            }
             if clock.runs_in(ServerState::Starved) {
                 clock.running_since = 0.0;
                 cal.schedule(
@@ -574,6 +648,7 @@ impl<'c> Line<'c> {
                 );
             }
         }
+        self.start_maintenance(cal);
         for s in 0..self.sources.len() {
             self.schedule_arrival(s as u32, cal);
         }

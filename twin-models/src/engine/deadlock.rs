@@ -43,7 +43,7 @@ impl Line<'_> {
     fn waits_for(&self, server: usize) -> Option<usize> {
         let s = &self.servers[server];
         let blocked = s.state == ServerState::Blocked
-            || (s.state == ServerState::Down && s.resume == ServerState::Blocked);
+            || (s.state.stopped() && s.resume == ServerState::Blocked);
         if !blocked || s.part == NONE {
             return None;
         }

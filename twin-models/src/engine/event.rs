@@ -23,4 +23,12 @@ pub(crate) enum Event {
     Reschedule,
     /// An execution's last order is done: the run stops here.
     Stop,
+    /// A wear mode's sensor reading or inspection is due.
+    Reading { unit: u32 },
+    /// A technician reaches a unit.
+    CrewArrival { unit: u32 },
+    /// Maintenance work on a unit is done.
+    WorkEnd { unit: u32 },
+    /// A server watched by an opportunistic policy became idle.
+    Opportunity { server: u32 },
 }

@@ -1,19 +1,31 @@
-//! Failure clocks: one per failure mode and server, counting time to failure in
-//! the clock's own time (busy time or calendar time).
+//! Clocks: one per failure mode and server, counting time to failure in the
+//! clock's own time (busy time or calendar time); wear units own clocks too.
 
 use sim_core::{Distribution, RandomStream, StreamKey};
 
 use crate::line::{FailureClock, ServerState};
 
-/// The fixed description of a failure clock.
+/// The fixed description of a clock.
 #[derive(Debug)]
 pub(crate) struct ClockTable {
     pub(crate) server: u32,
     pub(crate) kind: FailureClock,
-    pub(crate) ttf: Distribution,
-    pub(crate) ttr: Distribution,
-    pub(crate) ttf_key: StreamKey,
-    pub(crate) ttr_key: StreamKey,
+    pub(crate) owner: Owner,
+}
+
+/// What a clock counts down to.
+#[derive(Debug)]
+pub(crate) enum Owner {
+    /// A failure mode's time to failure.
+    Mode {
+        ttf: Distribution,
+        ttr: Distribution,
+        ttf_key: StreamKey,
+        ttr_key: StreamKey,
+    },
+    /// A wear unit's next change of health or policy age, or its periodic
+    /// maintenance (see `maintenance.rs`).
+    Unit(u32),
 }
 
 /// A failure clock's state in one replication.
@@ -22,7 +34,8 @@ pub(crate) struct Clock {
     /// The server it belongs to (a copy of the table's, next to the hot fields).
     pub(crate) server: u32,
     pub(crate) kind: FailureClock,
-    /// Time to failure left, in the clock's own time.
+    /// Time to failure (or to the unit's next event) left, in the clock's own
+    /// time.
     pub(crate) remaining: f64,
     pub(crate) running_since: f64,
     /// Bumped to cancel a scheduled failure.
@@ -37,7 +50,7 @@ impl Clock {
     pub(crate) fn runs_in(&self, state: ServerState) -> bool {
         match self.kind {
             FailureClock::Busy => state == ServerState::Busy,
-            FailureClock::Calendar => state != ServerState::Down,
+            FailureClock::Calendar => !state.stopped(),
             FailureClock::Operating => state == ServerState::Busy || state == ServerState::Setup,
         }
     }

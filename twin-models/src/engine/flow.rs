@@ -510,6 +510,26 @@ impl Line<'_> {
         let station = s.station as usize;
         let product = self.parts[part].product as usize;
         let st = &self.stations[station];
+        if st.special_end {
+            self.on_special_completion(server, part, station, product, cal);
+            return;
+        }
+        let nominal = st.planned_run_time[product];
+        self.finish_operation(server, part, station, nominal, NONE, cal);
+    }
+
+    /// [`Line::on_completion`] at a station where steps give their own times,
+    /// an execution records the operation, or wear units age by use.
+    #[inline(never)]
+    fn on_special_completion(
+        &mut self,
+        server: u32,
+        part: u32,
+        station: usize,
+        product: usize,
+        cal: &mut EventCalendar<Event>,
+    ) {
+        let st = &self.stations[station];
         let nominal = if st.step_times {
             self.plan_end(part, cal.now());
             self.c.spec.stations[station]
@@ -518,6 +538,28 @@ impl Line<'_> {
         } else {
             st.planned_run_time[product]
         };
+        let failed = if self.stations[station].wears_by_use {
+            self.wear_by_operation(server)
+        } else {
+            NONE
+        };
+        self.finish_operation(server, part, station, nominal, failed, cal);
+        self.after_operation(cal);
+    }
+
+    /// The books of a finished operation, then its part is scrapped or moves
+    /// on. When a wear unit `failed` with the operation (`NONE`: none), a
+    /// good part stays on the server until the repair.
+    #[inline(always)]
+    fn finish_operation(
+        &mut self,
+        server: u32,
+        part: u32,
+        station: usize,
+        nominal: f64,
+        failed: u32,
+        cal: &mut EventCalendar<Event>,
+    ) {
         let state = &mut self.stations[station];
         state.books.operations += 1;
         state.books.nominal_time += nominal;
@@ -527,14 +569,23 @@ impl Line<'_> {
             let replan = self.plan.is_some() && self.plan_scrapped(part);
             self.leave(part, false, cal);
             self.servers[server as usize].part = NONE;
-            self.try_pull(server, cal);
+            if failed == NONE {
+                self.try_pull(server, cal);
+            } else {
+                self.set_state(server, ServerState::Starved, cal);
+                self.fail_after_operation(failed, false, cal);
+            }
             if replan {
                 self.wake_starved(cal);
             }
             return;
         }
         self.parts[part].step += 1;
-        self.push_finished(server, cal);
+        if failed == NONE {
+            self.push_finished(server, cal);
+        } else {
+            self.fail_after_operation(failed, true, cal);
+        }
     }
 
     /// A source of kind arrivals releases a part, or holds or loses it when the

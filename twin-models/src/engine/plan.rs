@@ -576,6 +576,7 @@ impl CompiledLine {
             let st = &mut line.stations[station];
             // Every station records its operations: off the plain fast path.
             st.step_times = true;
+            st.special_end = true;
             st.plain = false;
             st.planned = keep && on_plan;
             st.special_start |= st.planned;
@@ -840,7 +841,7 @@ impl Line<'_> {
                 down: true,
             })
             .collect();
-        for s in &self.servers {
+        for (server, s) in self.servers.iter().enumerate() {
             let station = s.station as usize;
             let mut available = now;
             if s.runs_an_operation() {
@@ -865,16 +866,12 @@ impl Line<'_> {
                     orders[p.order as usize].ready = now;
                 }
             }
-            if s.state == ServerState::Down {
-                let (first, end) = s.clocks;
-                let repair = (first..end)
-                    .map(|c| self.c.clocks[c as usize].ttr.mean())
-                    .fold(0.0, f64::max);
-                available += repair;
+            if s.state.stopped() {
+                available += self.mean_repair(server as u32);
             }
             let status = &mut stations[station];
             status.available = status.available.min(available);
-            status.down &= s.state == ServerState::Down;
+            status.down &= s.state.stopped();
         }
         for buffer in &self.buffers {
             for part in buffer.iter(&self.parts) {

@@ -34,9 +34,28 @@ pub(crate) struct Server {
     /// Whether its station has several servers, whose starved ones it keeps
     /// in a set ([`IdleServers`](super::idle::IdleServers)).
     pub(crate) pooled: bool,
+    /// Whether an opportunistic policy waits for it to be idle.
+    pub(crate) watch: bool,
+    /// `pooled || watch`: becoming starved or blocked needs a notice.
+    pub(crate) notify: bool,
+    /// Its wear units: `units.0..units.1`.
+    pub(crate) units: (u32, u32),
+    /// What stopped it: a unit, `HOLD_FAILURE` (a failure mode), or `NONE`.
+    pub(crate) hold: u32,
+    /// The unit whose interruption restarts the operation (`NONE`: it resumes).
+    pub(crate) restart: u32,
 }
 
+/// [`Server::hold`] of a server stopped by a failure mode's failure.
+pub(crate) const HOLD_FAILURE: u32 = u32::MAX - 1;
+
 impl Server {
+    /// An opportunistic policy starts or stops watching the server.
+    pub(crate) fn set_watch(&mut self, watch: bool) {
+        self.watch = watch;
+        self.notify = self.pooled || watch;
+    }
+
     /// Whether the server holds a part whose operation (or setup) has started
     /// and not finished, perhaps paused by a failure; a blocked server's part
     /// is finished.
@@ -44,7 +63,7 @@ impl Server {
         self.part != NONE
             && match self.state {
                 ServerState::Busy | ServerState::Setup => true,
-                ServerState::Down => {
+                ServerState::Down | ServerState::Waiting | ServerState::Maintenance => {
                     matches!(self.resume, ServerState::Busy | ServerState::Setup)
                 }
                 _ => false,
@@ -72,8 +91,8 @@ impl Line<'_> {
         s.since = now;
         s.state = state;
         let (due, clocks) = (s.due, s.clocks);
-        if s.pooled && state == ServerState::Starved {
-            self.add_idle(server);
+        if s.notify && (state == ServerState::Starved || state == ServerState::Blocked) {
+            self.notice(server, state, cal);
         }
         for c in clocks.0..clocks.1 {
             let clock = &mut self.clocks[c as usize];
@@ -99,14 +118,22 @@ impl Line<'_> {
         }
     }
 
-    /// `server` of a station with several became starved: its station's set
-    /// of idle servers takes it (and drops it lazily when it starts work).
+    /// `server`, which has a notice to give, became starved or blocked: a
+    /// starved server of a station with several joins its station's set of
+    /// idle servers (which drops it lazily when it starts work), and a server
+    /// an opportunistic policy watches tells it at this instant's end.
     #[cold]
     #[inline(never)]
-    fn add_idle(&mut self, server: u32) {
-        let station = self.servers[server as usize].station as usize;
-        let first = self.stations[station].servers.0;
-        self.idle[station].insert((server - first) as usize);
+    fn notice(&mut self, server: u32, state: ServerState, cal: &mut EventCalendar<Event>) {
+        let s = &self.servers[server as usize];
+        if s.pooled && state == ServerState::Starved {
+            let station = s.station as usize;
+            let first = self.stations[station].servers.0;
+            self.idle[station].insert((server - first) as usize);
+        }
+        if self.servers[server as usize].watch {
+            cal.schedule(0.0, Event::Opportunity { server });
+        }
     }
 
     /// A busy server goes straight on to its next part: its busy-time failure

@@ -231,6 +231,7 @@ impl Twin {
                 rule: options.rule,
                 planned_run_time: Vec::new(),
                 power: None,
+                wear: Vec::new(),
             })
             .collect();
         let buffers = match options.buffer {
@@ -276,6 +277,7 @@ impl Twin {
             }],
             orders,
             energy: None,
+            crews: Vec::new(),
         };
         let mut sequences = vec![Vec::new(); instance.machines()];
         if let Some(schedule) = schedule {

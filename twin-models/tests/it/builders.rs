@@ -65,6 +65,7 @@ impl LineBuilder {
                 sinks: vec![SinkSpec { name: "out".into() }],
                 orders: Vec::new(),
                 energy: None,
+                crews: Vec::new(),
             },
         }
     }
@@ -94,6 +95,7 @@ impl LineBuilder {
             rule: DispatchRule::Fifo,
             planned_run_time: Vec::new(),
             power: None,
+            wear: Vec::new(),
         });
         index
     }
