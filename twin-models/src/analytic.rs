@@ -6,7 +6,11 @@
 //! as quick cross-checks for users and as validation targets for the discrete-event simulator.
 //! Machines with sequence-dependent setups ([`CampaignCycle`], [`FifoSetupMg1`],
 //! [`ExhaustiveTwoFamilyCtmc`]) live in the `setups` submodule; the last one truncates an
-//! infinite CTMC far in its tail and solves it level by level.
+//! infinite CTMC far in its tail and solves it level by level. Degradation and maintenance
+//! ([`DegradationChain`], [`OperationChain`], [`ThresholdPolicy`], [`AgeReplacement`]) live in
+//! the `maintenance` submodule: mean times to failure of absorbing Markov chains, and long-run
+//! cost rates and availabilities of condition-based and age-based maintenance from the
+//! renewal-reward theorem; they are the references for the simulator's maintenance policies.
 //!
 //! Invalid parameters never panic: every entry point returns [`AnalyticError`], whose message
 //! names the offending parameter and its value.
@@ -15,8 +19,12 @@ use std::collections::HashMap;
 
 use nalgebra::{DMatrix, DVector};
 
+mod maintenance;
 mod setups;
 
+pub use maintenance::{
+    AgeReplacement, DegradationChain, OperationChain, RenewalFigures, ThresholdPolicy,
+};
 pub use setups::{
     CampaignCycle, ExhaustiveTwoFamilyCtmc, ExhaustiveTwoFamilySolution, FifoSetupMg1,
 };
@@ -167,6 +175,43 @@ pub enum AnalyticError {
         /// The boundary mass that would have been accepted.
         tolerance: f64,
     },
+    /// An absorbing chain that can enter a state from which the states it must reach are out
+    /// of reach: it may never get there, so the mean time to get there is infinite.
+    #[error(
+        "{target} cannot be reached from state {state}{}, so the mean {measure} to get there \
+         is infinite",
+        entered_from(.state, .from)
+    )]
+    Unreachable {
+        /// The states to reach, e.g. `the failure state 4`.
+        target: String,
+        /// A state the chain can enter from which no path of transitions leads to `target`.
+        state: usize,
+        /// The state the chain starts in.
+        from: usize,
+        /// What the mean counts: `time` or `number of operations`.
+        measure: &'static str,
+    },
+    /// An age-replacement model whose cost rate falls towards its lowest value as the
+    /// replacement age tends to 0, so that no age is optimal.
+    #[error(
+        "no optimal age: the cost rate falls towards {limit} as the age tends to 0, below its \
+         value at every age searched; preventive work costs less per unit of time than running \
+         the unit (downtime_cost should include the value of lost production)"
+    )]
+    NoOptimalAge {
+        /// The limit of the cost rate as the age tends to 0.
+        limit: f64,
+    },
+}
+
+/// `, which the chain can enter from state {from}` when the stuck state is not the start state.
+fn entered_from(state: &usize, from: &usize) -> String {
+    if state == from {
+        String::new()
+    } else {
+        format!(", which the chain can enter from state {from}")
+    }
 }
 
 fn positive(name: &str, value: f64) -> Result<f64, AnalyticError> {
