@@ -315,7 +315,8 @@ impl<'c> Line<'c> {
             if unit.periodic != NONE
                 && let Policy::Periodic { every, .. } = self.wear_of(u).spec.policy
             {
-                self.clocks[unit.periodic as usize].remaining = every;
+                let (periodic, server) = (unit.periodic, unit.server);
+                self.reset_clock(periodic, every, server, cal);
             }
             if let Some(Observe::Every { period } | Observe::Inspection { period, .. }) =
                 self.wear_of(u).spec.signal.as_ref().map(|s| &s.observe)

@@ -122,6 +122,17 @@ impl LineBuilder {
         });
     }
 
+    /// Adds a wear mode to every server of `station`.
+    pub(crate) fn add_wear(&mut self, station: usize, wear: twin_models::WearSpec) {
+        self.spec.stations[station].wear.push(wear);
+    }
+
+    /// Adds a maintenance crew and returns its index.
+    pub(crate) fn add_crew(&mut self, crew: twin_models::CrewSpec) -> usize {
+        self.spec.crews.push(crew);
+        self.spec.crews.len() - 1
+    }
+
     /// Sets the probability that a part processed at `station` is scrapped.
     pub(crate) fn set_scrap(&mut self, station: usize, probability: f64) {
         self.spec.stations[station].scrap = probability;

@@ -17,6 +17,7 @@ mod estimates;
 mod execute;
 mod invariants;
 mod lines;
+mod maintenance;
 mod orders;
 mod queueing;
 mod reproducibility;
