@@ -412,7 +412,7 @@ fn a_shared_repairer_matches_the_machine_interference_queue() {
     assert_agrees(
         "repairer utilisation = share of machine time down × machines",
         mean_over(&runs, |k| k.crews["fitters"].utilisation),
-        (failed - waiting),
+        failed - waiting,
         Tolerance::STATISTICAL,
     );
 }
