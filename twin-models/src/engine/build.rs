@@ -520,6 +520,7 @@ impl<'c> Line<'c> {
                 Clock {
                     server: t.server,
                     kind: t.kind,
+                    runs: Clock::runs(t.kind),
                     remaining,
                     running_since: f64::NAN,
                     generation: 0,

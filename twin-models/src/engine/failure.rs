@@ -34,6 +34,8 @@ pub(crate) struct Clock {
     /// The server it belongs to (a copy of the table's, next to the hot fields).
     pub(crate) server: u32,
     pub(crate) kind: FailureClock,
+    /// The states it runs in, as a bit set by [`ServerState::index`].
+    pub(crate) runs: u8,
     /// Time to failure (or to the unit's next event) left, in the clock's own
     /// time.
     pub(crate) remaining: f64,
@@ -45,13 +47,24 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    /// Whether the clock counts time while its server is in `state`.
+    /// Whether the clock counts time while its server is in `state`: one
+    /// shift and mask, without a branch on the clock's kind.
     #[inline]
     pub(crate) fn runs_in(&self, state: ServerState) -> bool {
-        match self.kind {
-            FailureClock::Busy => state == ServerState::Busy,
-            FailureClock::Calendar => !state.stopped(),
-            FailureClock::Operating => state == ServerState::Busy || state == ServerState::Setup,
-        }
+        (self.runs >> state.index()) & 1 != 0
+    }
+
+    /// The bit set of the states a clock of `kind` runs in.
+    pub(crate) fn runs(kind: FailureClock) -> u8 {
+        ServerState::ALL
+            .iter()
+            .filter(|&&state| match kind {
+                FailureClock::Busy => state == ServerState::Busy,
+                FailureClock::Calendar => !state.stopped(),
+                FailureClock::Operating => {
+                    state == ServerState::Busy || state == ServerState::Setup
+                }
+            })
+            .fold(0, |set, state| set | 1 << state.index())
     }
 }

@@ -91,7 +91,7 @@ impl Line<'_> {
         s.since = now;
         s.state = state;
         let (due, clocks) = (s.due, s.clocks);
-        if s.notify && (state == ServerState::Starved || state == ServerState::Blocked) {
+        if s.notify {
             self.notice(server, state, cal);
         }
         for c in clocks.0..clocks.1 {
@@ -118,13 +118,16 @@ impl Line<'_> {
         }
     }
 
-    /// `server`, which has a notice to give, became starved or blocked: a
-    /// starved server of a station with several joins its station's set of
-    /// idle servers (which drops it lazily when it starts work), and a server
-    /// an opportunistic policy watches tells it at this instant's end.
-    #[cold]
+    /// `server`, which has notices to give, changes to `state`: a starved
+    /// server of a station with several joins its station's set of idle
+    /// servers (which drops it lazily when it starts work), and a server an
+    /// opportunistic policy watches tells it, at this instant's end, that it
+    /// became starved or blocked.
     #[inline(never)]
     fn notice(&mut self, server: u32, state: ServerState, cal: &mut EventCalendar<Event>) {
+        if state != ServerState::Starved && state != ServerState::Blocked {
+            return;
+        }
         let s = &self.servers[server as usize];
         if s.pooled && state == ServerState::Starved {
             let station = s.station as usize;
