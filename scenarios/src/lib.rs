@@ -17,6 +17,7 @@
 
 pub mod assess;
 pub mod catalogue;
+pub mod dataset;
 mod error;
 pub mod experiment;
 pub mod export;

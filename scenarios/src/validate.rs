@@ -295,6 +295,7 @@ impl Scenario {
                 twin_models::RunError::Invalid(e) => RulesError::Invalid(self.invalid(e)),
                 twin_models::RunError::Rule(failure) => RulesError::Rule(failure),
                 e @ (twin_models::RunError::Deadlock(_)
+                | twin_models::RunError::Maintenance(_)
                 | twin_models::RunError::WipLimit { .. }
                 | twin_models::RunError::Rescheduler { .. }
                 | twin_models::RunError::Unfinished { .. }) => {

@@ -27,6 +27,7 @@ use sim_core::{EventCalendar, Model, Simulation};
 pub use build::CompiledLine;
 pub use deadlock::Deadlock;
 pub use dispatch::{Candidate, Decision, DispatchPolicy, RuleFailure};
+pub use maintenance::{MaintenancePolicy, PolicyFailure, Reading, UnitView, run_to_failure};
 pub use plan::{
     Executed, Execution, OrderStatus, Plan, PlannedOp, Reschedule, Rescheduler, ShopState,
     StationStatus,
@@ -171,6 +172,8 @@ impl CompiledLine {
             RunError::Rule(failure) => StructureError::line(failure.to_string()),
             e @ RunError::WipLimit { .. } => StructureError::line(e.to_string()),
             RunError::Deadlock(deadlock) => StructureError::line(deadlock.to_string()),
+            // Without user policies there is none to fail.
+            RunError::Maintenance(failure) => StructureError::line(failure.to_string()),
             // Only an execution reschedules or stops with open orders.
             e @ (RunError::Rescheduler { .. } | RunError::Unfinished { .. }) => {
                 StructureError::line(e.to_string())
@@ -189,7 +192,43 @@ impl CompiledLine {
         options: &RunOptions,
         rules: &[&dyn DispatchPolicy],
     ) -> Result<Kpis, RunError> {
+        self.simulate_with(options, rules, &[])
+    }
+
+    /// [`CompiledLine::simulate_with_rules`] with user maintenance policies
+    /// too: a wear mode whose policy is `Policy::User { index }` asks
+    /// `policies[index]` at each reading.
+    ///
+    /// Errors: those of [`CompiledLine::simulate_with_rules`];
+    /// [`RunError::Invalid`] for a wear mode naming a policy that is not
+    /// given; [`RunError::Maintenance`] when a policy returns an error, which
+    /// stops the run at that reading.
+    pub fn simulate_with(
+        &self,
+        options: &RunOptions,
+        rules: &[&dyn DispatchPolicy],
+        policies: &[&dyn MaintenancePolicy],
+    ) -> Result<Kpis, RunError> {
         options.check()?;
+        for (i, station) in self.spec.stations.iter().enumerate() {
+            for (m, wear) in station.wear.iter().enumerate() {
+                if let crate::line::Policy::User { index } = wear.policy
+                    && index as usize >= policies.len()
+                {
+                    return Err(StructureError::at(
+                        format!("stations[{i}].wear[{m}].policy"),
+                        format!(
+                            "wear mode `{}/{}` uses user policy {index}, but {} user policies \
+                             were given",
+                            station.name,
+                            wear.name,
+                            policies.len()
+                        ),
+                    )
+                    .into());
+                }
+            }
+        }
         for (i, station) in self.spec.stations.iter().enumerate() {
             if let DispatchRule::User { index } = station.rule
                 && index as usize >= rules.len()
@@ -205,11 +244,14 @@ impl CompiledLine {
                 .into());
             }
         }
-        let mut sim = Simulation::new(Line::new(self, options, rules));
+        let mut sim = Simulation::new(Line::new(self, options, rules, policies));
         sim.model.start(&mut sim.calendar);
         sim.run_until(options.horizon);
         if let Some(failure) = sim.model.rule_failure.take() {
             return Err(failure.into());
+        }
+        if let Some(failure) = sim.model.policy_failure.take() {
+            return Err(RunError::Maintenance(failure));
         }
         if let Some(time) = sim.model.wip_overflow {
             return Err(RunError::WipLimit { time });
@@ -230,6 +272,9 @@ pub enum RunError {
     /// A user rule failed.
     #[error("dispatching rule failed: {0}")]
     Rule(#[from] RuleFailure),
+    /// A user maintenance policy failed.
+    #[error(transparent)]
+    Maintenance(PolicyFailure),
     /// The line deadlocked: the run has no KPIs.
     #[error(transparent)]
     Deadlock(Deadlock),

@@ -22,8 +22,9 @@ pub mod sequencing;
 
 pub use engine::{
     Candidate, CompiledLine, Deadlock, Decision, DispatchPolicy, Executed, Execution, MAX_WIP,
-    OrderStatus, Plan, PlannedOp, Reschedule, Rescheduler, RuleFailure, RunError, RunOptions,
-    ShopState, StationStatus, simulate,
+    MaintenancePolicy, OrderStatus, Plan, PlannedOp, PolicyFailure, Reading, Reschedule,
+    Rescheduler, RuleFailure, RunError, RunOptions, ShopState, StationStatus, UnitView,
+    run_to_failure, simulate,
 };
 pub use graph::{LineGraph, Node, StructureError};
 pub use kpi::{

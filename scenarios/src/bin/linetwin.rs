@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scenarios::assess::{Assessment, Improved};
 use scenarios::catalogue::{self, Catalogue, Lang};
+use scenarios::dataset::{Dataset, Request};
 use scenarios::experiment::{Experiment, ExperimentError, ExperimentOptions, MAX_REPLICATIONS};
 use scenarios::scheduling::{
     BenchScheduler, InstanceFormat, SchedError, Timing, bench, book, gantt, load_instance,
@@ -119,6 +120,32 @@ enum Command {
         /// The baseline's experiment settings apply to both.
         #[command(flatten)]
         settings: ExperimentArgs,
+    },
+    /// Run units of a wear mode from new to failure and write every reading
+    /// of its condition signal with the true health state and the remaining
+    /// useful life (CSV or Parquet, by the file's extension): data to train
+    /// and benchmark remaining-useful-life models.
+    PdmDataset {
+        /// The scenario TOML file.
+        file: PathBuf,
+        /// Units to run to failure.
+        #[arg(long, value_name = "N")]
+        units: u32,
+        /// The file to write: `.csv` or `.parquet`.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// The station (default: the first with a wear mode that has a signal).
+        #[arg(long, value_name = "NAME")]
+        station: Option<String>,
+        /// The station's wear mode (default: its first with a signal).
+        #[arg(long, value_name = "NAME")]
+        mode: Option<String>,
+        /// Age between readings (default: the signal's period).
+        #[arg(long, value_name = "AGE")]
+        every: Option<f64>,
+        /// Master seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Print the KPI catalogue: every KPI's id, name (English and Chinese),
     /// definition, formula, unit, scope, better direction and future-factory
@@ -584,6 +611,42 @@ fn execute(command: Command) -> Result<String, Failure> {
                 out.push_str(&format!("warning: {warning}\n"));
             }
             Ok(out)
+        }
+        Command::PdmDataset {
+            file,
+            units,
+            out,
+            station,
+            mode,
+            every,
+            seed,
+        } => {
+            let scenario = Scenario::from_path(&file)?;
+            let dataset = Dataset::new(
+                &scenario,
+                &Request {
+                    station: station.as_deref(),
+                    mode: mode.as_deref(),
+                    units,
+                    every,
+                    seed,
+                },
+            )?;
+            dataset.write(&out).map_err(|e| match e {
+                e @ ScenarioError::Io { .. } => Failure::Other(e.to_string()),
+                e => Failure::Invalid(e),
+            })?;
+            let failures = dataset.rows.iter().filter(|r| r.rul == 0.0);
+            let (lives, n) = failures.fold((0.0, 0u32), |(sum, n), r| (sum + r.age, n + 1));
+            Ok(format!(
+                "{}: {} readings of {} of {}/{} run to failure, mean life {:.6}\n",
+                out.display(),
+                dataset.rows.len(),
+                count(n as usize, "unit"),
+                dataset.station,
+                dataset.mode,
+                lives / f64::from(n),
+            ))
         }
         Command::Setups { file, json } => {
             let scenario = Scenario::from_path(&file)?;

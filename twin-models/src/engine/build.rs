@@ -449,6 +449,10 @@ pub(crate) struct Line<'c> {
     pub(crate) orders: Vec<OrderState>,
     /// The user dispatching rules, by index.
     pub(crate) rules: &'c [&'c dyn DispatchPolicy],
+    /// The user maintenance policies, by index.
+    pub(crate) policies: &'c [&'c dyn maintenance::MaintenancePolicy],
+    /// The first failure of a user maintenance policy, which stops the run.
+    pub(crate) policy_failure: Option<maintenance::PolicyFailure>,
     /// The candidates of a user rule's decision (reused: no allocation per decision).
     pub(crate) candidates: Vec<Candidate>,
     /// The first failure of a user rule, which stops the run.
@@ -467,6 +471,7 @@ impl<'c> Line<'c> {
         c: &'c CompiledLine,
         options: &RunOptions,
         rules: &'c [&'c dyn DispatchPolicy],
+        policies: &'c [&'c dyn maintenance::MaintenancePolicy],
     ) -> Self {
         let stream = |key: StreamKey| RandomStream::new(options.seed, options.replication, key);
         let servers = c
@@ -621,6 +626,8 @@ impl<'c> Line<'c> {
                 .collect(),
             orders: order_states(c),
             rules,
+            policies,
+            policy_failure: None,
             candidates: Vec::new(),
             rule_failure: None,
             wip_overflow: None,

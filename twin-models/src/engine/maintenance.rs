@@ -4,6 +4,7 @@
 //! restarts servers through `interrupt.rs` and never moves parts itself.
 
 mod crew;
+mod dataset;
 mod health;
 
 use nalgebra::{Matrix2, Vector2};
@@ -15,7 +16,49 @@ use super::event::Event;
 use super::part::NONE;
 use crate::line::{LineSpec, Observe, Policy, ServerState, WearSpec};
 pub(crate) use crew::{Crew, CrewBooks, CrewTable};
+pub use dataset::{Reading, run_to_failure};
 pub(crate) use health::{Health, HealthTable};
+
+/// A user's maintenance policy ([`Policy::User`]): at each reading of a unit's
+/// condition signal, whether to call for preventive work now. The only dynamic
+/// call of the maintenance concern, once per reading.
+pub trait MaintenancePolicy: Sync {
+    /// Decides for `unit` from `history`, its readings since the last renewal
+    /// as `(age, value)`, oldest first (the last is the reading just taken).
+    ///
+    /// Errors: a message, which stops the run with
+    /// [`RunError::Maintenance`](crate::RunError::Maintenance).
+    fn maintain(&self, unit: &UnitView<'_>, history: &[(f64, f64)]) -> Result<bool, String>;
+}
+
+/// The unit a [`MaintenancePolicy`] decides for.
+#[derive(Clone, Copy, Debug)]
+pub struct UnitView<'a> {
+    /// Its station.
+    pub station: &'a str,
+    /// Its wear mode.
+    pub mode: &'a str,
+    /// The server of the station it wears on, from 0.
+    pub server: u32,
+    /// The time of the reading.
+    pub now: f64,
+    /// Its age, in the wear model's clock time (operations for wear by use).
+    pub age: f64,
+}
+
+/// A user maintenance policy's error, where and when it happened.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("maintenance policy of `{station}/{mode}` failed at t = {time}: {message}")]
+pub struct PolicyFailure {
+    /// When.
+    pub time: f64,
+    /// The station.
+    pub station: String,
+    /// The wear mode.
+    pub mode: String,
+    /// What the policy said.
+    pub message: String,
+}
 
 /// A wear mode of a station, compiled.
 #[derive(Debug)]
@@ -249,6 +292,8 @@ pub(crate) struct Unit {
     /// An opportunistic policy waits for the server to be idle.
     watching: bool,
     readings: Readings,
+    /// Every reading since the last renewal, for a user policy.
+    history: Vec<(f64, f64)>,
     health_stream: RandomStream,
     work_stream: RandomStream,
     noise_stream: RandomStream,
@@ -289,6 +334,7 @@ impl Unit {
                         next: 0,
                         len: 0,
                     },
+                    history: Vec::new(),
                     health_stream,
                     work_stream: stream(t.keys[1]),
                     noise_stream: stream(t.keys[2]),
@@ -460,7 +506,7 @@ impl<'c> Line<'c> {
         if matches!(
             self.wear_of(unit).spec.signal.as_ref().map(|s| &s.observe),
             Some(Observe::Continuous)
-        ) && self.reading(unit, cal.now())
+        ) && self.reading(unit, cal)
         {
             self.call_for(unit, Kind::Preventive, cal);
         }
@@ -477,7 +523,7 @@ impl<'c> Line<'c> {
         match observe {
             Some(Observe::Every { period }) => {
                 cal.schedule(period, Event::Reading { unit });
-                if self.reading(unit, cal.now()) {
+                if self.reading(unit, cal) {
                     self.call_for(unit, Kind::Preventive, cal);
                 }
             }
@@ -489,9 +535,10 @@ impl<'c> Line<'c> {
         }
     }
 
-    /// Reads the signal at `now`; returns whether the policy calls for
-    /// preventive work on that reading.
-    fn reading(&mut self, unit: u32, now: f64) -> bool {
+    /// Reads the signal now; returns whether the policy calls for preventive
+    /// work on that reading. A user policy that fails stops the run.
+    fn reading(&mut self, unit: u32, cal: &mut EventCalendar<Event>) -> bool {
+        let now = cal.now();
         let age = self.age(unit, now);
         let wear = self.wear_of(unit);
         let Some(signal) = wear.spec.signal.as_ref() else {
@@ -512,6 +559,29 @@ impl<'c> Line<'c> {
                     let level = a + b * age;
                     level >= failure_level || (b > 0.0 && (failure_level - level) / b <= lead_time)
                 })
+            }
+            Policy::User { index } => {
+                u.history.push((age, value));
+                let view = UnitView {
+                    station: &self.c.spec.stations[wear.station as usize].name,
+                    mode: &wear.spec.name,
+                    server: u.server - self.stations[wear.station as usize].servers.0,
+                    now,
+                    age,
+                };
+                match self.policies[index as usize].maintain(&view, &u.history) {
+                    Ok(call) => call,
+                    Err(message) => {
+                        self.policy_failure = Some(PolicyFailure {
+                            time: now,
+                            station: view.station.to_owned(),
+                            mode: view.mode.to_owned(),
+                            message,
+                        });
+                        cal.clear();
+                        false
+                    }
+                }
             }
             _ => false,
         }
@@ -778,6 +848,7 @@ impl<'c> Line<'c> {
                 .restore(&mut u.health, restore, &mut u.health_stream);
             if u.health.age == 0.0 {
                 u.readings.clear();
+                u.history.clear();
             }
             let (periodic, server) = (u.periodic, u.server);
             self.arm(unit, cal);
@@ -786,7 +857,7 @@ impl<'c> Line<'c> {
             {
                 self.reset_clock(periodic, *every, server, cal);
             }
-        } else if self.reading(unit, now) {
+        } else if self.reading(unit, cal) {
             // The inspection found work: the technician does it at once.
             let u = &mut self.units[unit as usize];
             u.kind = Kind::Preventive;

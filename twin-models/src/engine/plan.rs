@@ -571,7 +571,7 @@ impl CompiledLine {
             )
             .into());
         }
-        let mut line = Line::new(self, options, &[]);
+        let mut line = Line::new(self, options, &[], &[]);
         for (station, &on_plan) in planned.iter().enumerate() {
             let st = &mut line.stations[station];
             // Every station records its operations: off the plain fast path.

@@ -177,6 +177,13 @@ pub enum Policy {
         /// Readings the fit uses (>= 2).
         window: u32,
     },
+    /// A user's policy ([`crate::MaintenancePolicy`]): the `index`-th of the
+    /// policies given to [`crate::CompiledLine::simulate_with`] decides at
+    /// every reading from the readings since the last renewal.
+    User {
+        /// Position in the list of user policies.
+        index: u32,
+    },
     /// Opportunistic age-based: from age `early` on, preventive work is done
     /// as soon as the server is starved or blocked (it costs no production
     /// then); at age `age` it is called for whatever the server does.
@@ -198,6 +205,7 @@ impl Policy {
             Self::Condition { .. } => "condition",
             Self::Predictive { .. } => "predictive",
             Self::Opportunistic { .. } => "opportunistic",
+            Self::User { .. } => "user",
         }
     }
 }
@@ -432,7 +440,7 @@ impl Check<'_> {
             }
         }
         match &wear.policy {
-            Policy::Corrective => {}
+            Policy::Corrective | Policy::User { .. } => {}
             Policy::Periodic { every, .. } => self.positive("policy.every", *every)?,
             Policy::Age { age } => self.positive("policy.age", *age)?,
             Policy::Condition { threshold } => {
@@ -474,7 +482,7 @@ impl Check<'_> {
         }
         if matches!(
             wear.policy,
-            Policy::Condition { .. } | Policy::Predictive { .. }
+            Policy::Condition { .. } | Policy::Predictive { .. } | Policy::User { .. }
         ) && wear.signal.is_none()
         {
             return self.err(

@@ -679,3 +679,203 @@ fn bad_wear_modes_are_rejected_with_the_field_and_the_value() {
         "stations[0].wear[0].policy.early: station `S0`: must be in (0, age = 80], got 90"
     );
 }
+
+#[test]
+fn a_run_to_failure_dataset_labels_each_reading_with_its_state_and_remaining_life() {
+    let mut wear = mode(
+        chain(WearClock::Time(FailureClock::Calendar), 4, &SHOCK_CHAIN),
+        Policy::Corrective,
+        constant(1.0),
+        constant(1.0),
+    );
+    wear.signal = Some(SignalSpec {
+        levels: vec![0.0, 1.0, 2.0, 5.0],
+        noise: 0.5,
+        observe: Observe::Every { period: 4.0 },
+    });
+    let units = 4000;
+    let rows = twin_models::run_to_failure(&wear, units, None, 7, 100_000).unwrap();
+    // The life of a unit is the age of its last reading (at the failure); its
+    // mean is the absorbing chain's mean time to failure.
+    let lives: Vec<f64> = rows
+        .windows(2)
+        .filter(|w| w[0].unit != w[1].unit)
+        .map(|w| w[0].age)
+        .chain(rows.last().map(|r| r.age))
+        .collect();
+    assert_eq!(lives.len(), units as usize);
+    let mut tally = sim_core::Tally::new();
+    lives.iter().for_each(|&l| tally.add(l));
+    let mttf = DegradationChain {
+        states: 4,
+        transitions: SHOCK_CHAIN.to_vec(),
+    }
+    .mean_time_to_failure(0)
+    .unwrap();
+    assert_agrees(
+        "mean life of the dataset's units",
+        tally.ci95(),
+        mttf,
+        Tolerance::STATISTICAL,
+    );
+    for unit in rows.chunk_by(|a, b| a.unit == b.unit) {
+        let (last, readings) = unit.split_last().unwrap();
+        assert_eq!(
+            (last.state, last.rul),
+            (3, 0.0),
+            "the last row is the failure"
+        );
+        for (k, r) in readings.iter().enumerate() {
+            assert_eq!(r.age, 4.0 * (k + 1) as f64);
+            assert!(r.state < 3 && (r.rul - (last.age - r.age)).abs() < 1e-9);
+        }
+    }
+    // Noise has mean 0: the readings of a state average its level.
+    let in_worn: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.state == 1)
+        .map(|r| r.value)
+        .collect();
+    let mean = in_worn.iter().sum::<f64>() / in_worn.len() as f64;
+    assert!(
+        (mean - 1.0).abs() < 4.0 * 0.5 / (in_worn.len() as f64).sqrt(),
+        "{mean}"
+    );
+    // A unit's trajectory depends on its index only.
+    let few = twin_models::run_to_failure(&wear, 3, None, 7, 100_000).unwrap();
+    assert_eq!(few[..], rows[..few.len()]);
+    wear.signal = None;
+    assert_eq!(
+        twin_models::run_to_failure(&wear, 3, None, 7, 100)
+            .unwrap_err()
+            .to_string(),
+        "signal: wear mode `wear` has no condition signal to record"
+    );
+}
+
+#[test]
+fn a_dataset_driven_by_use_counts_ages_in_operations() {
+    let mut wear = mode(
+        WearModel::Cycles {
+            operations: constant(25.0),
+        },
+        Policy::Corrective,
+        constant(1.0),
+        constant(1.0),
+    );
+    wear.signal = Some(SignalSpec {
+        levels: vec![0.0, 1.0],
+        noise: 0.0,
+        observe: Observe::Continuous,
+    });
+    let rows = twin_models::run_to_failure(&wear, 2, Some(10.0), 1, 100).unwrap();
+    let ages: Vec<(f64, f64)> = rows.iter().map(|r| (r.age, r.rul)).collect();
+    assert_eq!(
+        ages,
+        [
+            (10.0, 15.0),
+            (20.0, 5.0),
+            (25.0, 0.0),
+            (10.0, 15.0),
+            (20.0, 5.0),
+            (25.0, 0.0)
+        ]
+    );
+    assert_eq!(
+        twin_models::run_to_failure(&wear, 2, None, 1, 100)
+            .unwrap_err()
+            .to_string(),
+        "every: wear mode `wear` is observed continuously: give the age between readings"
+    );
+    assert_eq!(
+        twin_models::run_to_failure(&wear, 2, Some(0.01), 1, 100)
+            .unwrap_err()
+            .to_string(),
+        "every: unit 0 of wear mode `wear` was read more than 100 times before it failed: read it less often than every 0.01"
+    );
+}
+
+/// A user policy that acts as a condition threshold, or fails at its `fail_at`-th
+/// reading.
+struct Threshold {
+    level: f64,
+    fail_at: usize,
+}
+
+impl twin_models::MaintenancePolicy for Threshold {
+    fn maintain(
+        &self,
+        unit: &twin_models::UnitView<'_>,
+        history: &[(f64, f64)],
+    ) -> Result<bool, String> {
+        assert_eq!((unit.station, unit.mode), ("S0", "wear"));
+        let &(age, value) = history.last().expect("the reading just taken");
+        assert!(age == unit.age && history.windows(2).all(|w| w[0].0 <= w[1].0));
+        if history.len() == self.fail_at {
+            return Err(format!(
+                "no model for a history of {} readings",
+                history.len()
+            ));
+        }
+        Ok(value >= self.level)
+    }
+}
+
+#[test]
+fn a_user_policy_decides_from_the_history_as_a_built_in_one_would() {
+    let signal_line = |policy: Policy| {
+        let mut wear = mode(
+            chain(WearClock::Time(FailureClock::Calendar), 4, &SHOCK_CHAIN),
+            policy,
+            exponential(5.0),
+            exponential(1.0),
+        );
+        wear.signal = Some(SignalSpec {
+            levels: vec![0.0, 1.0, 2.0, 3.0],
+            noise: 0.4,
+            observe: Observe::Every { period: 3.0 },
+        });
+        machine(wear)
+    };
+    let options = RunOptions {
+        seed: 9,
+        replication: 0,
+        horizon: 20_000.0,
+        warmup: 0.0,
+    };
+    let built_in = simulate(&signal_line(Policy::Condition { threshold: 1.5 }), &options).unwrap();
+    let compiled = twin_models::CompiledLine::new(&signal_line(Policy::User { index: 0 })).unwrap();
+    let user = Threshold {
+        level: 1.5,
+        fail_at: usize::MAX,
+    };
+    let by_user = compiled.simulate_with(&options, &[], &[&user]).unwrap();
+    // Equal as serialised: undefined ratios (NaN) match.
+    let json = |k: &Kpis| serde_json::to_string(&k.stations["S0"]).unwrap();
+    assert_eq!(json(&by_user), json(&built_in));
+    assert!(
+        by_user.stations["S0"]
+            .maintenance
+            .unwrap()
+            .preventive_actions
+            > 50
+    );
+    let failing = Threshold {
+        level: 1.5,
+        fail_at: 4,
+    };
+    let error = compiled
+        .simulate_with(&options, &[], &[&failing])
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "maintenance policy of `S0/wear` failed at t = 12: no model for a history of 4 readings"
+    );
+    assert_eq!(
+        compiled
+            .simulate_with(&options, &[], &[])
+            .unwrap_err()
+            .to_string(),
+        "stations[0].wear[0].policy: wear mode `S0/wear` uses user policy 0, but 0 user policies were given"
+    );
+}
