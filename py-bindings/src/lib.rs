@@ -210,8 +210,11 @@ impl CoreScenario {
 
     /// Runs one replication with the GIL released; returns the KPIs as the
     /// CLI's `--json` text and as its text table. `rules` are `(station,
-    /// callable)` pairs: Python dispatching rules, which run with the GIL held.
-    #[pyo3(signature = (seed=None, horizon=None, warmup=None, rules=None, replication=None))]
+    /// callable)` pairs: Python dispatching rules, which run with the GIL held;
+    /// `maintenance` are `("station/mode", callable)` pairs: Python
+    /// maintenance policies, likewise.
+    #[pyo3(signature = (seed=None, horizon=None, warmup=None, rules=None, replication=None, maintenance=None))]
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         py: Python<'_>,
@@ -220,6 +223,7 @@ impl CoreScenario {
         warmup: Option<f64>,
         rules: Option<Vec<(String, Py<PyAny>)>>,
         replication: Option<u64>,
+        maintenance: Option<Vec<(String, Py<PyAny>)>>,
     ) -> PyResult<(String, String)> {
         let overrides = Overrides {
             seed,
@@ -227,9 +231,23 @@ impl CoreScenario {
             warmup,
             replication,
         };
-        let Some(rules) = rules.filter(|r| !r.is_empty()) else {
+        let rules = rules.unwrap_or_default();
+        let maintenance = maintenance.unwrap_or_default();
+        if rules.is_empty() && maintenance.is_empty() {
             return run_interruptibly(py, &self.inner, overrides);
-        };
+        }
+        let deciders: Vec<(String, PyMaintenance)> = maintenance
+            .into_iter()
+            .map(|(mode, callable)| {
+                (
+                    mode,
+                    PyMaintenance {
+                        callable,
+                        error: std::sync::Mutex::new(None),
+                    },
+                )
+            })
+            .collect();
         let names = Names::of(self.inner.line());
         let policies: Vec<(String, PyRule)> = rules
             .into_iter()
@@ -248,8 +266,12 @@ impl CoreScenario {
                     .iter()
                     .map(|(s, r)| (s.as_str(), r as &dyn twin_models::DispatchPolicy))
                     .collect();
+                let decider_refs: Vec<(&str, &dyn twin_models::MaintenancePolicy)> = deciders
+                    .iter()
+                    .map(|(m, p)| (m.as_str(), p as &dyn twin_models::MaintenancePolicy))
+                    .collect();
                 self.inner
-                    .run_with_rules(&overrides, &refs)
+                    .run_with_plugins(&overrides, &refs, &decider_refs)
                     .map(|kpis| (report::to_json(&kpis), report::to_table(&kpis)))
             })
         })?;
@@ -264,6 +286,12 @@ impl CoreScenario {
                     ScenarioError::new_err(format!("dispatching rule failed: {failure}"))
                 })
             }
+            scenarios::RulesError::Maintenance(failure) => {
+                let raised = deciders
+                    .iter()
+                    .find_map(|(_, p)| p.error.lock().ok().and_then(|mut e| e.take()));
+                raised.unwrap_or_else(|| ScenarioError::new_err(failure.to_string()))
+            }
         })
     }
 
@@ -274,6 +302,99 @@ impl CoreScenario {
             self.inner.origin()
         )
     }
+}
+
+/// A Python callable as a maintenance policy: `policy(history, unit) -> bool`,
+/// `history` the readings since the last renewal as `(age, value)` tuples,
+/// `unit` a dict of `station, mode, server, now, age`; called with the GIL
+/// held. The first exception it raises is kept to be raised again.
+struct PyMaintenance {
+    callable: Py<PyAny>,
+    error: std::sync::Mutex<Option<PyErr>>,
+}
+
+impl twin_models::MaintenancePolicy for PyMaintenance {
+    fn maintain(
+        &self,
+        unit: &twin_models::UnitView<'_>,
+        history: &[(f64, f64)],
+    ) -> Result<bool, String> {
+        Python::attach(|py| {
+            let outcome = (|| -> PyResult<bool> {
+                let state = PyDict::new(py);
+                state.set_item("station", unit.station)?;
+                state.set_item("mode", unit.mode)?;
+                state.set_item("server", unit.server)?;
+                state.set_item("now", unit.now)?;
+                state.set_item("age", unit.age)?;
+                let decision = self.callable.bind(py).call1((history.to_vec(), state))?;
+                if !decision.is_instance_of::<PyBool>() {
+                    return Err(PyTypeError::new_err(format!(
+                        "a maintenance policy must return True (maintain now) or False, not {}",
+                        decision.get_type().name()?
+                    )));
+                }
+                decision.extract::<bool>()
+            })();
+            outcome.map_err(|e| {
+                let message = e.to_string();
+                if let Ok(mut slot) = self.error.lock()
+                    && slot.is_none()
+                {
+                    *slot = Some(e);
+                }
+                message
+            })
+        })
+    }
+}
+
+/// A run-to-failure dataset of a wear mode of `scenario`: the columns `unit,
+/// age, signal, state, state_index, rul`.
+#[pyfunction]
+#[pyo3(signature = (scenario, units, station=None, mode=None, every=None, seed=None))]
+#[allow(clippy::type_complexity)]
+fn pdm_dataset(
+    py: Python<'_>,
+    scenario: &CoreScenario,
+    units: u32,
+    station: Option<String>,
+    mode: Option<String>,
+    every: Option<f64>,
+    seed: Option<u64>,
+) -> PyResult<(
+    String,
+    String,
+    Vec<u32>,
+    Vec<f64>,
+    Vec<f64>,
+    Vec<String>,
+    Vec<usize>,
+    Vec<f64>,
+)> {
+    let request = scenarios::dataset::Request {
+        station: station.as_deref(),
+        mode: mode.as_deref(),
+        units,
+        every,
+        seed,
+    };
+    let dataset = py
+        .detach(|| no_panic(|| scenarios::dataset::Dataset::new(&scenario.inner, &request)))?
+        .map_err(scenario_error)?;
+    let rows = &dataset.rows;
+    Ok((
+        dataset.station.clone(),
+        dataset.mode.clone(),
+        rows.iter().map(|r| r.unit).collect(),
+        rows.iter().map(|r| r.age).collect(),
+        rows.iter().map(|r| r.value).collect(),
+        rows.iter()
+            .map(|r| dataset.states[r.state].clone())
+            .collect(),
+        rows.iter().map(|r| r.state).collect(),
+        rows.iter().map(|r| r.rul).collect(),
+    ))
 }
 
 /// Names of the entities a Python rule sees, by index.
@@ -893,6 +1014,8 @@ mod _linetwin {
     use super::kpi_catalogue;
     #[pymodule_export]
     use super::kpis_csv;
+    #[pymodule_export]
+    use super::pdm_dataset;
     #[pymodule_export]
     use super::sched::CoreInstance;
     #[pymodule_export]

@@ -159,7 +159,7 @@ def test_to_pandas_gives_tidy_frames() -> None:
 
     states = frames.states
     assert list(states.columns) == ["scenario", "seed", "station", "state", "fraction"]
-    assert len(states) == 6 * len(k["stations"])
+    assert len(states) == 7 * len(k["stations"])
     totals = states.groupby("station")["fraction"].sum()
     assert all(math.isclose(t, 1.0, abs_tol=1e-9) for t in totals)
 

@@ -269,6 +269,22 @@ impl Scenario {
         overrides: &Overrides,
         rules: &[(&str, &dyn twin_models::DispatchPolicy)],
     ) -> Result<Kpis, RulesError> {
+        self.run_with_plugins(overrides, rules, &[])
+    }
+
+    /// [`Scenario::run_with_rules`] with user maintenance policies too:
+    /// `("station/mode", policy)`, which replaces that wear mode's policy from
+    /// the file (the mode needs a condition signal).
+    ///
+    /// Errors: those of [`Scenario::run_with_rules`]; [`RulesError::Invalid`]
+    /// for an unknown station or wear mode, or one without a signal;
+    /// [`RulesError::Maintenance`] when a policy fails (the run stops there).
+    pub fn run_with_plugins(
+        &self,
+        overrides: &Overrides,
+        rules: &[(&str, &dyn twin_models::DispatchPolicy)],
+        maintenance: &[(&str, &dyn twin_models::MaintenancePolicy)],
+    ) -> Result<Kpis, RulesError> {
         let options = self.options(overrides)?;
         let mut spec = self.line().clone();
         let mut policies = Vec::with_capacity(rules.len());
@@ -288,14 +304,50 @@ impl Scenario {
             };
             policies.push(*rule);
         }
+        let mut deciders = Vec::with_capacity(maintenance.len());
+        for (index, (name, policy)) in maintenance.iter().enumerate() {
+            let invalid = |message: String| ScenarioError::Invalid {
+                origin: self.origin.clone(),
+                line: None,
+                field: "maintenance".to_owned(),
+                message,
+            };
+            let (station, mode) = name.split_once('/').ok_or_else(|| {
+                invalid(format!("`{name}` must name a wear mode as `station/mode`"))
+            })?;
+            let s = spec
+                .stations
+                .iter_mut()
+                .find(|s| s.name == station)
+                .ok_or_else(|| {
+                    let known = known_names(self.line().stations.iter().map(|s| s.name.as_str()));
+                    invalid(format!("unknown station `{station}` (known: {known})"))
+                })?;
+            let known = known_names(s.wear.iter().map(|w| w.name.as_str()));
+            let w = s.wear.iter_mut().find(|w| w.name == mode).ok_or_else(|| {
+                invalid(format!(
+                    "station `{station}` has no wear mode `{mode}` (known: {known})"
+                ))
+            })?;
+            if w.signal.is_none() {
+                return Err(invalid(format!(
+                    "wear mode `{name}` has no condition signal for a policy to read"
+                ))
+                .into());
+            }
+            w.policy = twin_models::Policy::User {
+                index: index as u32,
+            };
+            deciders.push(*policy);
+        }
         let compiled = CompiledLine::new(&spec).map_err(|e| self.invalid(e))?;
         compiled
-            .simulate_with_rules(&options, &policies)
+            .simulate_with(&options, &policies, &deciders)
             .map_err(|e| match e {
                 twin_models::RunError::Invalid(e) => RulesError::Invalid(self.invalid(e)),
                 twin_models::RunError::Rule(failure) => RulesError::Rule(failure),
+                twin_models::RunError::Maintenance(failure) => RulesError::Maintenance(failure),
                 e @ (twin_models::RunError::Deadlock(_)
-                | twin_models::RunError::Maintenance(_)
                 | twin_models::RunError::WipLimit { .. }
                 | twin_models::RunError::Rescheduler { .. }
                 | twin_models::RunError::Unfinished { .. }) => {
@@ -334,6 +386,9 @@ pub enum RulesError {
     /// A user rule failed and stopped the run.
     #[error("dispatching rule failed: {0}")]
     Rule(twin_models::RuleFailure),
+    /// A user maintenance policy failed and stopped the run.
+    #[error(transparent)]
+    Maintenance(twin_models::PolicyFailure),
 }
 
 /// A warning per source whose mix weights do not sum to 1: they are used as

@@ -72,6 +72,7 @@ from linetwin._experiment import (
 from linetwin import sched
 from linetwin._kpis import assess, kpi_catalogue, kpi_schema
 from linetwin._linetwin import ScenarioError, ScheduleError
+from linetwin._maintenance import pdm_dataset
 from linetwin._scenario import KpiFrames, RunResult, Scenario
 
 try:
@@ -106,6 +107,7 @@ __all__ = [
     "kpi_schema",
     "lognormal",
     "normal",
+    "pdm_dataset",
     "piecewise_linear",
     "sched",
     "tqdm_progress",

@@ -16,6 +16,7 @@ __all__ = [
     "book_robust",
     "kpi_catalogue",
     "kpis_csv",
+    "pdm_dataset",
     "sched_bench",
 ]
 
@@ -72,6 +73,10 @@ class CoreScenario:
         rules: Sequence[tuple[str, Callable[[list[dict[str, Any]], dict[str, Any]], object]]]
         | None = None,
         replication: int | None = None,
+        maintenance: Sequence[
+            tuple[str, Callable[[list[tuple[float, float]], dict[str, Any]], object]]
+        ]
+        | None = None,
     ) -> tuple[str, str]:
         """Runs one replication with the GIL released; returns the KPIs as the
         CLI's `--json` text and as its text table."""
@@ -265,6 +270,19 @@ def book_robust(
 def kpi_catalogue() -> tuple[str, str, str]:
     """The KPI catalogue as `linetwin kpis --json` prints it, and the JSON Schemas of a
     run's and of an experiment's KPI documents."""
+
+def pdm_dataset(
+    scenario: CoreScenario,
+    units: int,
+    station: str | None = None,
+    mode: str | None = None,
+    every: float | None = None,
+    seed: int | None = None,
+) -> tuple[
+    str, str, list[int], list[float], list[float], list[str], list[int], list[float]
+]:
+    """A run-to-failure dataset of a wear mode: its station and mode names, then the
+    columns unit, age, signal, state, state_index, rul."""
 
 def kpis_csv(document: str, experiment: bool) -> str:
     """A KPI document (a run's JSON, or an experiment's when `experiment`) as the CLI's

@@ -79,6 +79,7 @@ def _text(func: str, arg: str, value: object) -> str:
 
 #: A Python dispatching rule: ``rule(candidates, state) -> index``.
 Rule = Callable[[list[dict[str, Any]], dict[str, Any]], int]
+MaintenancePolicy = Callable[[list[tuple[float, float]], dict[str, Any]], bool]
 
 class Scenario:
     """A validated production-line scenario, ready to run.
@@ -188,6 +189,7 @@ class Scenario:
         warmup: float | None = None,
         rules: Mapping[str, Rule] | None = None,
         replication: int | None = None,
+        maintenance: Mapping[str, MaintenancePolicy] | None = None,
     ) -> RunResult:
         """Runs one replication and returns its KPIs.
 
@@ -212,9 +214,21 @@ class Scenario:
         decision, so they are far slower than the built-in ones. An exception
         in a rule stops the run and is raised here as it was raised.
 
+        ``maintenance`` maps wear modes, as ``"station/mode"``, to Python
+        maintenance policies that replace their policies from the file:
+        ``policy(history, unit) -> bool`` is called at every reading of the
+        mode's condition signal with ``history``, the readings since the last
+        renewal as ``(age, value)`` tuples (the last is the one just taken), and
+        ``unit``, a dict of ``station, mode, server, now, age``; True calls for
+        preventive work now. A fitted RUL model plugs in here. Policies run with
+        the GIL held, once per reading; an exception stops the run and is
+        raised here as it was raised.
+
         Raises ScenarioError for unusable overrides (e.g. a warm-up beyond the
-        horizon) or a rule for an unknown station, TypeError for arguments of
-        the wrong type (or a rule that returns something else than an int).
+        horizon), a rule for an unknown station or a policy for an unknown wear
+        mode (or one without a signal), TypeError for arguments of the wrong
+        type (or a rule that returns something else than an int, a policy
+        something else than a bool).
         """
         func = "Scenario.run()"
         seed_ = _optional_seed(func, seed)
@@ -235,8 +249,25 @@ class Scenario:
                         f"got {station!r}: {type(rule).__name__}"
                     )
                 rules_.append((station, rule))
+        maintenance_: list[tuple[str, MaintenancePolicy]] | None = None
+        if maintenance is not None:
+            if not isinstance(maintenance, Mapping):
+                raise TypeError(
+                    f"{func}: argument 'maintenance' must be a mapping of 'station/mode' "
+                    f"names to callables, not {type(maintenance).__name__}"
+                )
+            maintenance_ = []
+            for mode, policy in maintenance.items():
+                if not isinstance(mode, str) or not callable(policy):
+                    raise TypeError(
+                        f"{func}: argument 'maintenance' must map 'station/mode' names to "
+                        f"callables, got {mode!r}: {type(policy).__name__}"
+                    )
+                maintenance_.append((mode, policy))
         replication_ = _optional_seed(func, replication, "replication")
-        text, table = self._core.run(seed_, horizon_, warmup_, rules_, replication_)
+        text, table = self._core.run(
+            seed_, horizon_, warmup_, rules_, replication_, maintenance_
+        )
         return RunResult(text, table)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str, str | None]]:
