@@ -3,7 +3,12 @@
 //! A production line is described by a [`LineSpec`]: products with routes over
 //! stations, stations with parallel servers, processing times, failure modes and
 //! scrap, buffers with finite or infinite capacity (blocking after service),
-//! sources and sinks, all linked by index. [`LineSpec::check`] builds the line
+//! sources and sinks, all linked by index. Stations may wear ([`WearSpec`]:
+//! lifetimes, cycle counts or health chains, a noisy condition signal) and be
+//! maintained by a policy (corrective, periodic, age-based, condition-based,
+//! predictive, opportunistic, or a user's [`MaintenancePolicy`]) with crews of
+//! technicians ([`CrewSpec`]); [`run_to_failure`] makes datasets of a wear mode
+//! for remaining-useful-life models. [`LineSpec::check`] builds the line
 //! graph (petgraph) and rejects structures that cannot run; [`simulate`] runs one
 //! replication on flat index-based vectors and returns its [`Kpis`].
 //!
