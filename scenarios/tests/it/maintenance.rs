@@ -622,3 +622,23 @@ fn csv_carries_the_maintenance_and_crew_kpis_with_their_units() {
     let mttr = row("stations.*.maintenance.mttr", "pump-2");
     assert!(mttr.ends_with(",min"), "{mttr}");
 }
+
+#[test]
+fn the_readme_example_of_wear_and_maintenance_is_valid() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("the README");
+    let section = &readme[readme
+        .find("### Wear and maintenance")
+        .expect("the section")..];
+    let start = section.find("```toml\n").expect("an example") + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").expect("closed")];
+    let text = format!(
+        "[scenario]\nname = \"readme\"\ntime_unit = \"min\"\nhorizon = 5000\n\n\
+         [[products]]\nname = \"p\"\nroute = [\"pump-1\"]\n\n\
+         [[sources]]\nname = \"feed\"\nkind = \"saturated\"\n\n[[sinks]]\nname = \"out\"\n\n{example}"
+    );
+    let scenario = Scenario::from_toml(&text, "readme.toml").expect("the README's example");
+    let wear = &scenario.line().stations[0].wear[0];
+    assert_eq!(wear.policy, Policy::Condition { threshold: 4.5 });
+    assert_eq!(scenario.line().crews[0].name, "fitters");
+}
