@@ -76,6 +76,7 @@ pub struct ExperimentDef {
 pub struct FactorDef {
     /// E.g. `buffers.B3.capacity`, `stations.weld.servers`,
     /// `stations.S1.processing.mean`, `stations.S1.failures.jam.ttr.mean`,
+    /// `stations.pump-1.wear.impeller.policy`, `crews.fitters.technicians`,
     /// `sources.orders.interarrival.mean`.
     pub parameter: String,
     /// The values, in order.
