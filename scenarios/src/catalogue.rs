@@ -36,16 +36,17 @@ pub struct Domain {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KpiEntry {
-    /// Its path in the JSON document, `*` for a product, station or buffer
-    /// name; `order.<column>` for a column of `orders.table`.
+    /// Its path in the JSON document, `*` for a product, station, buffer or
+    /// crew name; `order.<column>` for a column of `orders.table`.
     pub id: String,
-    /// `line`, `station`, `product`, `buffer` or `order`.
+    /// `line`, `station`, `product`, `buffer`, `order` or `crew`.
     pub scope: String,
     /// English name.
     pub en: String,
     /// Chinese name.
     pub zh: String,
-    /// Unit: `time` is the scenario's time unit.
+    /// Unit: `time` is the scenario's time unit, `cost` the currency of the
+    /// scenario's costs.
     pub unit: String,
     /// `higher`, `lower`, or `none` (a quantity with no better direction).
     pub better: String,

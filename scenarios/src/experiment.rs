@@ -37,8 +37,8 @@ pub const DEFAULT_REPLICATIONS: u64 = 10;
 pub const MAX_PAIRWISE_POINTS: usize = 16;
 
 /// The sections of the single-run KPIs that hold numbers, in output order
-/// (`orders` only when the line has orders).
-const SECTIONS: [&str; 5] = ["line", "products", "stations", "buffers", "orders"];
+/// (`orders` only when the line has orders, `crews` when it has crews).
+const SECTIONS: [&str; 6] = ["line", "products", "stations", "buffers", "orders", "crews"];
 
 /// Separates the segments of a KPI path inside keys (names may contain dots).
 const SEPARATOR: char = '\u{1f}';
@@ -1132,6 +1132,21 @@ impl ExperimentResult {
                 1.0,
             ));
             columns.push(("orders.on_time_rate".into(), "on time %".into(), 100.0));
+        }
+        // Lines that wear show their failures, unplanned down time and
+        // maintenance cost.
+        if self.points[0].kpi("line.maintenance.failures").is_some() {
+            columns.push(("line.maintenance.failures".into(), "failures".into(), 1.0));
+            columns.push((
+                "line.iso.unplanned_downtime".into(),
+                format!("unplanned down {unit}"),
+                1.0,
+            ));
+            columns.push((
+                "line.maintenance.cost_rate".into(),
+                format!("maint. cost /{unit}"),
+                1.0,
+            ));
         }
         let setup_stations: Vec<String> = self.points[0]
             .kpis()

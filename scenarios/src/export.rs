@@ -6,7 +6,8 @@ use serde_json::Value;
 use crate::catalogue::Catalogue;
 
 /// One KPI value of a document: the catalogue id, the entity it belongs to
-/// (a product, station, buffer or order; empty for the line), and the value.
+/// (a product, station, buffer, order or crew; empty for the line), and the
+/// value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiValue {
     /// The catalogue id, e.g. `stations.*.iso.availability`.
@@ -43,6 +44,7 @@ pub fn kpi_values(kpis: &Value) -> Vec<KpiValue> {
         ("stations", true),
         ("buffers", true),
         ("orders", false),
+        ("crews", true),
     ] {
         let Some(value) = kpis.get(section) else {
             continue;
@@ -128,6 +130,7 @@ fn scope(kpi: &str) -> &'static str {
         Some("stations") => "station",
         Some("products") => "product",
         Some("buffers") => "buffer",
+        Some("crews") => "crew",
         Some("order") => "order",
         _ => "line",
     }

@@ -30,8 +30,9 @@ mod validate;
 
 pub use error::ScenarioError;
 pub use schema::{
-    BufferDef, DistributionDef, ExperimentDef, FactorDef, FailureDef, OperationDef, OrderDef,
-    PrecisionDef, ProductDef, RouteStep, RuleDef, ScenarioFile, ScenarioSection, SequenceItem,
-    SetupDef, SinkDef, SourceDef, StationDef, VariantDef,
+    ActionDef, BufferDef, CrewDef, DistributionDef, ExperimentDef, FactorDef, FailureDef,
+    OperationDef, OrderDef, PolicyDef, PolicyTable, PrecisionDef, ProductDef, RouteStep, RuleDef,
+    ScenarioFile, ScenarioSection, SequenceItem, SetupDef, SignalDef, SinkDef, SourceDef,
+    StationDef, TransitionDef, VariantDef, WearDef, WearModelDef,
 };
 pub use validate::{MAX_HORIZON, Overrides, RulesError, Scenario};

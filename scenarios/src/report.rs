@@ -126,6 +126,32 @@ pub fn to_table(kpis: &Kpis) -> String {
             ),
         ));
     }
+    if let Some(m) = &line.maintenance {
+        rows.push((
+            "maintenance",
+            format!(
+                "{} failures, {} preventive actions, {} inspections",
+                m.failures, m.preventive_actions, m.inspections
+            ),
+        ));
+        rows.push((
+            "maintenance cost",
+            format!(
+                "{}  ({} per good part, {} per {unit})",
+                number(m.cost),
+                number(m.cost_per_good_part),
+                number(m.cost_rate)
+            ),
+        ));
+        rows.push((
+            "unplanned / planned down time",
+            format!(
+                "{} / {} {unit} (server time)",
+                number(line.iso.unplanned_downtime),
+                number(line.iso.planned_downtime)
+            ),
+        ));
+    }
     let _ = writeln!(out, "Line");
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<34}{value}");
@@ -149,6 +175,24 @@ pub fn to_table(kpis: &Kpis) -> String {
         }
     }
     stations_table(kpis, &mut out);
+    if !kpis.crews.is_empty() {
+        let width = name_width(kpis.crews.keys(), "Crew");
+        let _ = writeln!(
+            out,
+            "\n{:<width$}  technicians  utilisation   jobs  mean wait {unit}",
+            "Crew"
+        );
+        for (name, c) in &kpis.crews {
+            let _ = writeln!(
+                out,
+                "{name:<width$}  {:>11}  {:>11}  {:>5}  {:>13}",
+                c.technicians,
+                percent(c.utilisation),
+                c.jobs,
+                number(c.wait_mean)
+            );
+        }
+    }
     if let Some(orders) = &kpis.orders {
         let _ = writeln!(out, "\nOrders");
         let rows = [
@@ -220,7 +264,8 @@ pub fn to_table(kpis: &Kpis) -> String {
 type Column<'a> = (String, Box<dyn Fn(&StationKpis) -> String + 'a>);
 
 /// The station table: the states every line has, then only the columns the
-/// line uses (setups, maintenance, failures), so that no column is always zero.
+/// line uses (setups, maintenance, waiting for a technician, failures), so
+/// that no column is always zero.
 fn stations_table(kpis: &Kpis, out: &mut String) {
     let unit = kpis.time_unit;
     let any = |f: &dyn Fn(&StationKpis) -> bool| kpis.stations.values().any(f);
@@ -237,6 +282,9 @@ fn stations_table(kpis: &Kpis, out: &mut String) {
     }
     if any(&|s| s.states.maintenance > 0.0) {
         columns.push(("maint.".into(), Box::new(|s| percent(s.states.maintenance))));
+    }
+    if any(&|s| s.states.waiting > 0.0) {
+        columns.push(("waiting".into(), Box::new(|s| percent(s.states.waiting))));
     }
     columns.push(("OEE".into(), Box::new(|s| percent(s.oee.oee))));
     columns.push(("operations".into(), Box::new(|s| s.operations.to_string())));

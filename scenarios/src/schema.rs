@@ -31,6 +31,9 @@ pub struct ScenarioFile {
     /// Energy accounting: the line's fixed load and the emission factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energy: Option<EnergyDef>,
+    /// Maintenance crews, named by the stations' wear modes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crews: Vec<CrewDef>,
     /// Monte-Carlo experiment settings (replications, factors, variants).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment: Option<ExperimentDef>,
@@ -73,6 +76,7 @@ pub struct ExperimentDef {
 pub struct FactorDef {
     /// E.g. `buffers.B3.capacity`, `stations.weld.servers`,
     /// `stations.S1.processing.mean`, `stations.S1.failures.jam.ttr.mean`,
+    /// `stations.pump-1.wear.impeller.policy`, `crews.fitters.technicians`,
     /// `sources.orders.interarrival.mean`.
     pub parameter: String,
     /// The values, in order.
@@ -334,6 +338,212 @@ pub struct FailureDef {
     pub ttr: DistributionDef,
 }
 
+/// A `[[stations.wear]]` entry: one wear mode of every server of the station,
+/// how it degrades, what a sensor sees of it, when and how it is maintained.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WearDef {
+    /// Name, unique in the station among its failure and wear modes (default
+    /// `wear-N`); it keys the random streams and the experiment's parameter
+    /// paths (`stations.<s>.wear.<name>.policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the unit degrades to failure.
+    pub model: WearModelDef,
+    /// The condition signal a sensor or an inspection reads (default: none);
+    /// `condition` and `predictive` policies need one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<SignalDef>,
+    /// When preventive work is called for (default `corrective`: run to
+    /// failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDef>,
+    /// The repair after a failure.
+    pub repair: ActionDef,
+    /// Preventive work; required unless the policy is `corrective`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preventive: Option<ActionDef>,
+    /// An operation interrupted by a failure or by maintenance: `resume`
+    /// (default: it goes on where it stopped) or `restart` (the work is lost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+    /// The `[[crews]]` entry whose technicians do the work (default: none, work
+    /// starts at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crew: Option<String>,
+    /// Priority of this mode's work for a crew with rule `priority` (default 0;
+    /// higher first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<f64>,
+    /// Cost per time unit a server is stopped for this mode: down, waiting for
+    /// a technician, under preventive work or inspection (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downtime_cost: Option<f64>,
+}
+
+/// A wear mode's `model`: `kind` is `lifetime`, `cycles` or `chain`, the other
+/// fields those the kind takes.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WearModelDef {
+    /// `lifetime` (a life drawn at each renewal), `cycles` (operations to
+    /// failure) or `chain` (discrete health states).
+    pub kind: String,
+    /// `lifetime` and `chain`: the time the model counts, `busy` (default),
+    /// `operating` (busy or in setup) or `calendar` (whenever the server is not
+    /// stopped); a chain may also be moved by `operations`, each finished
+    /// operation making a transition with its `probability`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
+    /// `lifetime`: the life, in the clock's time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub life: Option<DistributionDef>,
+    /// `cycles`: operations to failure, rounded up to a whole number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<DistributionDef>,
+    /// `chain`: the health states from new to failed (at least 2; the first
+    /// is new, the last failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub states: Option<Vec<String>>,
+    /// `chain`: the transitions between states, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<TransitionDef>,
+}
+
+/// A transition of a health chain.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionDef {
+    /// The state it leaves (not the failed state).
+    pub from: String,
+    /// The state it enters.
+    pub to: String,
+    /// With a time clock: the rate per unit of clock time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// With clock `operations`: the probability that one operation makes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+}
+
+/// A wear mode's `signal`: the health state seen through a noisy sensor.
+///
+/// `observe` says when it is read: `continuous` (at every change of state, the
+/// default without `every` or `inspect_every`), `periodic` (an online sensor
+/// every `every` time units, at no cost; the default with `every`) or
+/// `inspection` (a technician every `inspect_every` time units, stopping the
+/// server for `inspection` and costing `inspection_cost`; the default with
+/// `inspect_every`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalDef {
+    /// The signal's true level in each health state (one per state; a
+    /// lifetime or cycle count has two: working and failed).
+    pub levels: Vec<f64>,
+    /// Standard deviation of the Gaussian noise on each reading (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<f64>,
+    /// `continuous`, `periodic` or `inspection` (default: by the fields given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observe: Option<String>,
+    /// `periodic`: calendar time between readings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<f64>,
+    /// `inspection`: calendar time between inspections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspect_every: Option<f64>,
+    /// `inspection`: how long an inspection takes (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection: Option<DistributionDef>,
+    /// `inspection`: cost per inspection (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection_cost: Option<f64>,
+}
+
+/// A maintenance policy: its name (`"corrective"`), or a table with `kind` and
+/// its parameters (`{ kind = "age", age = 1500 }`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum PolicyDef {
+    /// A policy without parameters, by name: `corrective`.
+    Name(String),
+    /// A policy with parameters.
+    Table(Box<PolicyTable>),
+}
+
+/// A policy written as a table: `kind` and the parameters it takes.
+///
+/// - `periodic`: `every` (> 0), `clock` (`calendar`, the default, `busy` or
+///   `operating`): every `every` of that time since the last preventive action;
+/// - `age`: `age` (> 0): at that age of the wear model's clock (operations for
+///   a model moved by use), the age reset by any renewal;
+/// - `condition`: `threshold`: when a reading is at or above it;
+/// - `predictive`: `failure_level`, `lead_time` (>= 0), `window` (>= 2, default
+///   10): when a straight line through the last `window` readings reaches
+///   `failure_level` within `lead_time` of the wear clock;
+/// - `opportunistic`: `early`, `age` (0 < early <= age): from age `early` at
+///   the first moment the server is starved or blocked, at `age` in any case.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct PolicyTable {
+    /// `corrective`, `periodic`, `age`, `condition`, `predictive` or
+    /// `opportunistic`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_level: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early: Option<f64>,
+}
+
+/// A maintenance action: a wear mode's `repair` or `preventive`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionDef {
+    /// How long the work takes once the technician is there.
+    pub duration: DistributionDef,
+    /// Cost per action, parts and labour (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// `full` (default: as good as new) or, for a chain, the name of a working
+    /// state it goes back to if it is worse (a partial repair; the age is kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<String>,
+}
+
+/// A `[[crews]]` entry: technicians shared by the wear modes that name it.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrewDef {
+    /// Unique name.
+    pub name: String,
+    /// Technicians (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technicians: Option<i64>,
+    /// Time for a technician to reach the station once assigned (default:
+    /// none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<DistributionDef>,
+    /// Which waiting job a free technician takes: `corrective-first` (default:
+    /// repairs before preventive work and inspections, then first come, first
+    /// served), `priority` (the wear modes' `priority`, higher first; then
+    /// repairs first) or `fifo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
 /// A `[[stations]]` entry.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -373,11 +583,14 @@ pub struct StationDef {
     /// Electric power drawn per server in each state, in kW.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power: Option<PowerDef>,
+    /// Wear modes: degradation, condition signal and maintenance.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wear: Vec<WearDef>,
 }
 
 /// A `[stations.power]` table: kW drawn per server in each state. `busy` is
-/// required; `idle` sets both `starved` and `blocked`; a state not given draws
-/// nothing.
+/// required; `idle` sets both `starved` and `blocked`; `waiting` defaults to
+/// `down`; any other state not given draws nothing.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PowerDef {
@@ -399,9 +612,12 @@ pub struct PowerDef {
     /// Failed, under repair.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub down: Option<f64>,
-    /// Planned maintenance.
+    /// Planned maintenance: preventive work and inspections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance: Option<f64>,
+    /// Stopped after a failure, waiting for a technician (default: `down`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<f64>,
 }
 
 /// The `[energy]` table: the line's fixed load and the emission factor.
@@ -561,5 +777,35 @@ impl<'de> Deserialize<'de> for RouteStep {
         }
 
         deserializer.deserialize_any(StepVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyDef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PolicyVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for PolicyVisitor {
+            type Value = PolicyDef;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a policy name, or a table { kind, ... } with its parameters")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<PolicyDef, E> {
+                Ok(PolicyDef::Name(name.to_owned()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PolicyDef, A::Error> {
+                // Through the table's own type, so that a misspelt parameter is
+                // named as such rather than "matches no form".
+                PolicyTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|table| PolicyDef::Table(Box::new(table)))
+            }
+        }
+
+        deserializer.deserialize_any(PolicyVisitor)
     }
 }

@@ -14,6 +14,8 @@ use twin_models::{
 
 use crate::error::{FieldPath, Issue};
 use crate::schema::{EnergyDef, PowerDef};
+
+mod maintenance;
 use crate::{DistributionDef, RouteStep, ScenarioError, ScenarioFile};
 
 /// Command-line or API overrides of the `[scenario]` run settings.
@@ -156,6 +158,7 @@ impl Scenario {
         })?;
         let mut warnings = compiled.graph().warnings().to_vec();
         warnings.extend(mix_warnings(&file));
+        warnings.extend(maintenance::idle_crews(&file));
         warnings.extend(crate::load::unstable_stations(
             compiled.spec(),
             file.scenario.horizon,
@@ -427,6 +430,21 @@ pub(crate) fn check_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The name of a station's failure or wear mode `m` at `path`, `kind-N`
+/// (e.g. `failure-1`) when not given. Streams are keyed by `station/mode`: a
+/// `/` in a mode name could make two modes share their random numbers.
+fn mode_name(name: Option<&str>, kind: &str, m: usize, path: &FieldPath) -> Result<String, Issue> {
+    let name = name.map_or_else(|| format!("{kind}-{}", m + 1), str::to_owned);
+    check_name(&name).map_err(|message| Issue::new(path.key("name"), message))?;
+    if name.contains('/') {
+        return Err(Issue::new(
+            path.key("name"),
+            format!("must not contain `/`, got `{name}`"),
+        ));
+    }
+    Ok(name)
 }
 
 /// Names of one kind of entity → index, rejecting duplicates.
@@ -775,6 +793,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
     let buffers = index_names("buffers", file.buffers.iter().map(|b| b.name.as_str()))?;
     index_names("sources", file.sources.iter().map(|s| s.name.as_str()))?;
     let sinks = index_names("sinks", file.sinks.iter().map(|s| s.name.as_str()))?;
+    let (crews, crew_names) = maintenance::crews(file)?;
 
     // Families in order of first mention; a product without one is its own.
     let mut family_index: HashMap<&str, usize> = HashMap::new();
@@ -939,19 +958,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
         let mut failure_names = std::collections::HashSet::new();
         for (m, failure) in station.failures.iter().enumerate() {
             let fpath = path.key("failures").index(m);
-            let name = failure
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("failure-{}", m + 1));
-            check_name(&name).map_err(|m| Issue::new(fpath.key("name"), m))?;
-            // Streams are keyed by `station/mode`: a `/` in a mode name could make
-            // two failure modes share their random numbers.
-            if name.contains('/') {
-                return Err(Issue::new(
-                    fpath.key("name"),
-                    format!("must not contain `/`, got `{name}`"),
-                ));
-            }
+            let name = mode_name(failure.name.as_deref(), "failure", m, &fpath)?;
             if !failure_names.insert(name.clone()) {
                 return Err(Issue::new(
                     fpath.key("name"),
@@ -1001,6 +1008,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             None => None,
             Some(def) => Some(power(def, &path.key("power"))?),
         };
+        let wear = maintenance::wear_modes(station, &path, &failure_names, &crew_names)?;
         station_specs.push(StationSpec {
             name: station.name.clone(),
             servers: servers as u32,
@@ -1012,7 +1020,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
             rule,
             planned_run_time,
             power,
-            wear: Vec::new(),
+            wear,
         });
     }
 
@@ -1212,7 +1220,7 @@ fn resolve(file: &ScenarioFile, order_files: &OrderFiles) -> Result<LineSpec, Is
                 name: s.name.clone(),
             })
             .collect(),
-        crews: Vec::new(),
+        crews,
     })
 }
 
@@ -1382,6 +1390,10 @@ fn power(def: &PowerDef, path: &FieldPath) -> Result<PowerSpec, Issue> {
     kw[ServerState::Blocked.index()] = idle_or(def.blocked, "blocked")?;
     kw[ServerState::Down.index()] = state(def.down, "down")?;
     kw[ServerState::Maintenance.index()] = state(def.maintenance, "maintenance")?;
+    kw[ServerState::Waiting.index()] = match def.waiting {
+        Some(v) => kilowatts(v, &path.key("waiting"))?,
+        None => kw[ServerState::Down.index()],
+    };
     Ok(PowerSpec { kw })
 }
 

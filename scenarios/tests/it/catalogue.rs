@@ -45,6 +45,7 @@ fn emitted(document: &Value) -> BTreeSet<String> {
         ("products", true),
         ("stations", true),
         ("buffers", true),
+        ("crews", true),
     ] {
         let Some(value) = document.get(section) else {
             continue;
@@ -63,12 +64,14 @@ fn emitted(document: &Value) -> BTreeSet<String> {
 #[test]
 fn the_catalogue_covers_every_emitted_kpi_and_nothing_else() {
     // The mixed-model line has every kind of KPI: orders, setups, failures,
-    // metering; the assembly line adds scrap and parallel servers.
+    // metering; the assembly line adds scrap and parallel servers, the pump
+    // line wear, maintenance and crews.
     let mut seen = BTreeSet::new();
     for name in [
         "mixed_model_line.toml",
         "assembly_line.toml",
         "serial_line.toml",
+        "pump_line.toml",
     ] {
         let scenario = Scenario::from_path(library(name)).unwrap();
         let kpis = scenario.run(&Overrides::default()).unwrap();
@@ -121,6 +124,7 @@ fn every_entry_is_complete_and_names_known_domains() {
             Some("stations") => "station",
             Some("products") => "product",
             Some("buffers") => "buffer",
+            Some("crews") => "crew",
             Some("order") => "order",
             other => panic!("`{}`: unknown section {other:?}", kpi.id),
         };

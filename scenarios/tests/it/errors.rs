@@ -70,7 +70,7 @@ fn misspelt_station_field() {
         error(&appended("servrs = 2\n")),
         "test.toml:20:1: stations[0].servrs: unknown field `servrs`, expected one of `name`, `servers`, `input`, \
          `processing`, `processing_by_product`, `scrap`, `failures`, `setup`, `rule`, \
-         `planned_run_time`, `power`"
+         `planned_run_time`, `power`, `wear`"
     );
 }
 
@@ -89,7 +89,7 @@ fn unknown_top_level_table() {
     assert_eq!(
         error(&appended("\n[extras]\nx = 1\n")),
         "test.toml:21:2: extras: unknown field `extras`, expected one of `scenario`, `products`, \
-         `stations`, `buffers`, `sources`, `sinks`, `orders`, `energy`, `experiment`"
+         `stations`, `buffers`, `sources`, `sinks`, `orders`, `energy`, `crews`, `experiment`"
     );
 }
 
@@ -830,5 +830,608 @@ fn planned_run_time_of_the_wrong_type() {
     assert_eq!(
         error(&appended("planned_run_time = \"fast\"\n")),
         "test.toml:20: stations[0].planned_run_time: must be a time per item, or a table of times by product name, got string"
+    );
+}
+
+#[test]
+fn negative_waiting_power() {
+    assert_eq!(
+        error(&appended("power = { busy = 5, waiting = -1 }\n")),
+        "test.toml:20: stations[0].power.waiting: must be a power in kW from 0 to 1e6, got -1"
+    );
+}
+
+// Wear and maintenance.
+
+/// A wear mode of station `A` and a crew, appended to [`MINIMAL`]: line 21 is
+/// `[[stations.wear]]`, 22 its name, 23 the model, 24 the signal, 25 the
+/// policy, 26 the repair, 27 the preventive work, 28 the crew, 29 the downtime
+/// cost; the crew is lines 31 to 33.
+const WEAR: &str = r#"
+[[stations.wear]]
+name = "impeller"
+model = { kind = "chain", states = ["new", "worn", "failed"], transitions = [{ from = "new", to = "worn", rate = 0.01 }, { from = "worn", to = "failed", rate = 0.02 }] }
+signal = { levels = [0.1, 0.5, 1.5], noise = 0.1, every = 30 }
+policy = { kind = "condition", threshold = 0.8 }
+repair = { duration = { dist = "constant", value = 60 }, cost = 2000 }
+preventive = { duration = { dist = "constant", value = 20 }, cost = 400 }
+crew = "fitters"
+downtime_cost = 5
+
+[[crews]]
+name = "fitters"
+response = { dist = "exponential", mean = 15 }
+"#;
+
+/// [`MINIMAL`] with [`WEAR`], its one occurrence of `old` replaced by `new`.
+fn wear(old: &str, new: &str) -> String {
+    assert_eq!(
+        WEAR.matches(old).count(),
+        1,
+        "`{old}` must occur exactly once in the wear fixture"
+    );
+    format!("{MINIMAL}{}", WEAR.replacen(old, new, 1))
+}
+
+/// [`MINIMAL`] with [`WEAR`].
+fn maintained() -> String {
+    format!("{MINIMAL}{WEAR}")
+}
+
+/// [`MINIMAL`] with [`WEAR`] and a second wear mode of station `A`, from line 35.
+fn second_mode(lines: &str) -> String {
+    format!("{MINIMAL}{WEAR}\n[[stations.wear]]\n{lines}")
+}
+
+#[test]
+fn wear_fixture_is_valid() {
+    let scenario = Scenario::from_toml(&maintained(), "test.toml").expect("valid");
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+#[test]
+fn condition_threshold_not_finite() {
+    assert_eq!(
+        error(&wear("threshold = 0.8", "threshold = nan")),
+        "test.toml:25: stations[0].wear[0].policy.threshold: must be finite, got NaN"
+    );
+}
+
+#[test]
+fn condition_policy_without_threshold() {
+    assert_eq!(
+        error(&wear(", threshold = 0.8", "")),
+        "test.toml:25: stations[0].wear[0].policy.threshold: is required by the `condition` \
+         policy: the signal level that calls for work"
+    );
+}
+
+#[test]
+fn unknown_policy_kind() {
+    assert_eq!(
+        error(&wear(r#"kind = "condition""#, r#"kind = "conditon""#)),
+        "test.toml:25: stations[0].wear[0].policy.kind: unknown policy `conditon` (known: \
+         corrective, periodic, age, condition, predictive, opportunistic)"
+    );
+}
+
+#[test]
+fn unknown_policy_name() {
+    assert_eq!(
+        error(&wear(
+            r#"policy = { kind = "condition", threshold = 0.8 }"#,
+            r#"policy = "run-to-failure""#
+        )),
+        "test.toml:25: stations[0].wear[0].policy: unknown policy `run-to-failure` (known: \
+         corrective, periodic, age, condition, predictive, opportunistic)"
+    );
+}
+
+#[test]
+fn policy_with_parameters_given_by_name() {
+    assert_eq!(
+        error(&wear(
+            r#"policy = { kind = "condition", threshold = 0.8 }"#,
+            r#"policy = "age""#
+        )),
+        "test.toml:25: stations[0].wear[0].policy: policy `age` takes parameters: write it as \
+         a table, e.g. { kind = \"age\", age = 1500 }"
+    );
+}
+
+#[test]
+fn parameter_the_policy_does_not_take() {
+    assert_eq!(
+        error(&wear("threshold = 0.8", "threshold = 0.8, age = 300")),
+        "test.toml:25: stations[0].wear[0].policy.age: policy `condition` takes no parameter `age`"
+    );
+}
+
+#[test]
+fn misspelt_policy_parameter() {
+    assert_eq!(
+        error(&wear("threshold = 0.8", "threshhold = 0.8")),
+        "test.toml:25:32: stations[0].wear[0].policy.threshhold: unknown field `threshhold`, \
+         expected one of `kind`, `every`, `clock`, `age`, `threshold`, `failure_level`, \
+         `lead_time`, `window`, `early`"
+    );
+}
+
+#[test]
+fn age_policy_at_age_zero() {
+    assert_eq!(
+        error(&wear(
+            r#"kind = "condition", threshold = 0.8"#,
+            r#"kind = "age", age = 0"#
+        )),
+        "test.toml:25: stations[0].wear[0].policy.age: must be at least 1e-6 (a millionth of \
+         the time unit) and finite, got 0"
+    );
+}
+
+#[test]
+fn condition_policy_without_a_signal() {
+    // The signal is missing: the message points at the wear mode's table.
+    assert_eq!(
+        error(&wear(
+            "signal = { levels = [0.1, 0.5, 1.5], noise = 0.1, every = 30 }\n",
+            ""
+        )),
+        "test.toml:21: stations[0].wear[0].signal: is required by the `condition` policy: the \
+         levels a sensor reads in each health state"
+    );
+}
+
+#[test]
+fn preventive_policy_without_preventive_work() {
+    assert_eq!(
+        error(&wear(
+            "preventive = { duration = { dist = \"constant\", value = 20 }, cost = 400 }\n",
+            ""
+        )),
+        "test.toml:21: stations[0].wear[0].preventive: is required by the `condition` policy: \
+         the work it calls for"
+    );
+}
+
+#[test]
+fn unknown_model_kind() {
+    assert_eq!(
+        error(&wear(r#"kind = "chain""#, r#"kind = "markov""#)),
+        "test.toml:23: stations[0].wear[0].model.kind: must be `lifetime`, `cycles` or `chain`, \
+         got `markov`"
+    );
+}
+
+#[test]
+fn unknown_wear_clock() {
+    assert_eq!(
+        error(&wear(
+            r#"kind = "chain","#,
+            r#"kind = "chain", clock = "wall","#
+        )),
+        "test.toml:23: stations[0].wear[0].model.clock: must be `busy`, `operating`, `calendar` \
+         or `operations`, got `wall`"
+    );
+}
+
+#[test]
+fn chain_without_states() {
+    assert_eq!(
+        error(&wear(r#" states = ["new", "worn", "failed"],"#, "")),
+        "test.toml:23: stations[0].wear[0].model.states: a `chain` model needs `states`: the \
+         health states from new to failed"
+    );
+}
+
+#[test]
+fn chain_with_one_state() {
+    assert_eq!(
+        error(&wear(
+            r#"states = ["new", "worn", "failed"]"#,
+            r#"states = ["failed"]"#
+        )),
+        "test.toml:23: stations[0].wear[0].model.states: a chain needs at least 2 states (new \
+         and failed), got 1"
+    );
+}
+
+#[test]
+fn state_named_twice() {
+    assert_eq!(
+        error(&wear(
+            r#"states = ["new", "worn", "failed"]"#,
+            r#"states = ["new", "worn", "worn", "failed"]"#
+        )),
+        "test.toml:23: stations[0].wear[0].model.states[2]: `worn` is used twice"
+    );
+}
+
+#[test]
+fn transition_to_an_unknown_state() {
+    assert_eq!(
+        error(&wear(r#"to = "worn""#, r#"to = "wron""#)),
+        "test.toml:23: stations[0].wear[0].model.transitions[0].to: unknown state `wron` \
+         (known: `new`, `worn`, `failed`)"
+    );
+}
+
+#[test]
+fn transition_out_of_the_failed_state() {
+    assert_eq!(
+        error(&wear(
+            r#"from = "worn", to = "failed""#,
+            r#"from = "failed", to = "worn""#
+        )),
+        "test.toml:23: stations[0].wear[0].model.transitions[1].from: `failed` is the failed \
+         state (the last): it is left only by a repair"
+    );
+}
+
+#[test]
+fn transition_to_itself() {
+    assert_eq!(
+        error(&wear(
+            r#"from = "new", to = "worn""#,
+            r#"from = "new", to = "new""#
+        )),
+        "test.toml:23: stations[0].wear[0].model.transitions[0]: a transition from `new` to itself"
+    );
+}
+
+#[test]
+fn failure_that_cannot_be_reached() {
+    assert_eq!(
+        error(&wear(
+            r#"from = "worn", to = "failed""#,
+            r#"from = "new", to = "failed""#
+        )),
+        "test.toml:23: stations[0].wear[0].model.transitions: the failed state `failed` cannot \
+         be reached from state `worn`"
+    );
+}
+
+#[test]
+fn transition_without_a_rate() {
+    assert_eq!(
+        error(&wear(r#"to = "worn", rate = 0.01"#, r#"to = "worn""#)),
+        "test.toml:23: stations[0].wear[0].model.transitions[0]: a chain with clock `busy` needs \
+         `rate` on every transition"
+    );
+}
+
+#[test]
+fn transition_rate_too_high_to_advance_time() {
+    assert_eq!(
+        error(&wear("rate = 0.01", "rate = 1e300")),
+        "test.toml:23: stations[0].wear[0].model.transitions[0].rate: must be positive and at \
+         most 1e6 per time unit (a mean of at least a millionth of the time unit in the state), \
+         got 1e300"
+    );
+}
+
+#[test]
+fn probability_on_a_chain_moved_by_time() {
+    assert_eq!(
+        error(&wear("rate = 0.02", "probability = 0.02")),
+        "test.toml:23: stations[0].wear[0].model.transitions[1].probability: a chain with clock \
+         `busy` takes `rate` (per unit of clock time); `probability` is for clock `operations`"
+    );
+}
+
+#[test]
+fn rate_on_a_chain_moved_by_use() {
+    assert_eq!(
+        error(&wear(
+            r#"kind = "chain","#,
+            r#"kind = "chain", clock = "operations","#
+        )),
+        "test.toml:23: stations[0].wear[0].model.transitions[0].rate: a chain with clock \
+         `operations` takes `probability` (per operation); `rate` is for a chain moved by time"
+    );
+}
+
+#[test]
+fn operation_probabilities_above_one() {
+    let text = wear(
+        r#"kind = "chain","#,
+        r#"kind = "chain", clock = "operations","#,
+    )
+    .replace(
+        "rate = 0.01 }",
+        "probability = 0.7 }, { from = \"new\", to = \"failed\", probability = 0.5 }",
+    )
+    .replace("rate = 0.02", "probability = 0.1");
+    assert_eq!(
+        error(&text),
+        "test.toml:23: stations[0].wear[0].model.transitions: the probabilities that an \
+         operation moves state `new` sum to 1.2, above 1"
+    );
+}
+
+#[test]
+fn signal_levels_do_not_match_the_states() {
+    assert_eq!(
+        error(&wear("levels = [0.1, 0.5, 1.5]", "levels = [0.1, 1.5]")),
+        "test.toml:24: stations[0].wear[0].signal.levels: needs one level per health state (3: \
+         `new`, `worn`, `failed`), got 2"
+    );
+}
+
+#[test]
+fn negative_signal_noise() {
+    assert_eq!(
+        error(&wear("noise = 0.1", "noise = -0.1")),
+        "test.toml:24: stations[0].wear[0].signal.noise: must be non-negative and finite, got -0.1"
+    );
+}
+
+#[test]
+fn sensor_period_too_short_to_advance_time() {
+    assert_eq!(
+        error(&wear("every = 30", "every = 1e-300")),
+        "test.toml:24: stations[0].wear[0].signal.every: must be at least 1e-6 (a millionth of \
+         the time unit) and finite, got 1e-300"
+    );
+}
+
+#[test]
+fn unknown_way_of_observing() {
+    assert_eq!(
+        error(&wear("every = 30", r#"observe = "sometimes""#)),
+        "test.toml:24: stations[0].wear[0].signal.observe: must be `continuous`, `periodic` or \
+         `inspection`, got `sometimes`"
+    );
+}
+
+#[test]
+fn sensor_and_inspections_together() {
+    assert_eq!(
+        error(&wear("every = 30", "every = 30, inspect_every = 480")),
+        "test.toml:24: stations[0].wear[0].signal.every: give either `every` (an online sensor) \
+         or `inspect_every` (inspections), not both"
+    );
+}
+
+#[test]
+fn period_of_a_continuously_observed_signal() {
+    assert_eq!(
+        error(&wear("every = 30", r#"observe = "continuous", every = 30"#)),
+        "test.toml:24: stations[0].wear[0].signal.every: applies only with `observe = \
+         \"periodic\"`, not `\"continuous\"`"
+    );
+}
+
+#[test]
+fn inspections_without_their_duration() {
+    assert_eq!(
+        error(&wear("every = 30", "inspect_every = 480")),
+        "test.toml:24: stations[0].wear[0].signal.inspection: is required with `observe = \
+         \"inspection\"`: how long an inspection takes"
+    );
+}
+
+#[test]
+fn negative_repair_cost() {
+    assert_eq!(
+        error(&wear("cost = 2000", "cost = -2000")),
+        "test.toml:26: stations[0].wear[0].repair.cost: must be non-negative and finite, got -2000"
+    );
+}
+
+#[test]
+fn restoration_to_the_failed_state() {
+    assert_eq!(
+        error(&wear("cost = 400 }", r#"cost = 400, restore = "failed" }"#)),
+        "test.toml:27: stations[0].wear[0].preventive.restore: `failed` is the failed state: a \
+         partial restoration goes back to a working state (`new`, `worn`)"
+    );
+}
+
+#[test]
+fn restoration_to_an_unknown_state() {
+    assert_eq!(
+        error(&wear("cost = 400 }", r#"cost = 400, restore = "as-new" }"#)),
+        "test.toml:27: stations[0].wear[0].preventive.restore: unknown state `as-new` (known: \
+         `new`, `worn`, `failed`)"
+    );
+}
+
+#[test]
+fn partial_restoration_of_a_lifetime() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"bearing\"\n\
+             model = { kind = \"lifetime\", life = { dist = \"weibull\", shape = 2.5, scale = 400 } }\n\
+             repair = { duration = { dist = \"constant\", value = 60 }, restore = \"worn\" }\n"
+        )),
+        "test.toml:38: stations[0].wear[1].repair.restore: must be `full` (a `lifetime` model has \
+         no health states to go back to), got `worn`"
+    );
+}
+
+#[test]
+fn unknown_crew() {
+    assert_eq!(
+        error(&wear(r#"crew = "fitters""#, r#"crew = "fiters""#)),
+        "test.toml:28: stations[0].wear[0].crew: unknown crew `fiters` (known: `fitters`)"
+    );
+}
+
+#[test]
+fn crew_when_no_crew_is_defined() {
+    let text = maintained();
+    let text = &text[..text.find("[[crews]]").expect("the fixture's crew")];
+    assert_eq!(
+        error(text),
+        "test.toml:28: stations[0].wear[0].crew: unknown crew `fitters` (no crews are defined)"
+    );
+}
+
+#[test]
+fn negative_downtime_cost() {
+    assert_eq!(
+        error(&wear("downtime_cost = 5", "downtime_cost = -5")),
+        "test.toml:29: stations[0].wear[0].downtime_cost: must be non-negative and finite, got -5"
+    );
+}
+
+#[test]
+fn unknown_way_to_treat_an_interrupted_operation() {
+    assert_eq!(
+        error(&wear(
+            "downtime_cost = 5",
+            "downtime_cost = 5\ninterrupted = \"abort\""
+        )),
+        "test.toml:30: stations[0].wear[0].interrupted: must be `resume` or `restart`, got `abort`"
+    );
+}
+
+#[test]
+fn wear_mode_named_with_a_slash() {
+    assert_eq!(
+        error(&wear(r#"name = "impeller""#, r#"name = "pump/impeller""#)),
+        "test.toml:22: stations[0].wear[0].name: must not contain `/`, got `pump/impeller`"
+    );
+}
+
+#[test]
+fn wear_mode_named_twice() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"impeller\"\n\
+             model = { kind = \"cycles\", operations = { dist = \"constant\", value = 500 } }\n\
+             repair = { duration = { dist = \"constant\", value = 60 } }\n"
+        )),
+        "test.toml:36: stations[0].wear[1].name: `impeller` is used twice in station `A`"
+    );
+}
+
+#[test]
+fn wear_mode_named_as_a_failure_mode() {
+    let text = maintained().replace(
+        "[[stations.wear]]",
+        "failures = [{ name = \"impeller\", ttf = { dist = \"exponential\", mean = 500 }, \
+         ttr = { dist = \"exponential\", mean = 20 } }]\n\n[[stations.wear]]",
+    );
+    assert_eq!(
+        error(&text),
+        "test.toml:24: stations[0].wear[0].name: `impeller` is also a failure mode of station \
+         `A`: failure and wear modes need distinct names"
+    );
+}
+
+#[test]
+fn lifetime_counted_in_operations() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"bearing\"\n\
+             model = { kind = \"lifetime\", clock = \"operations\", life = { dist = \"weibull\", shape = 2.5, scale = 400 } }\n\
+             repair = { duration = { dist = \"constant\", value = 60 } }\n"
+        )),
+        "test.toml:37: stations[0].wear[1].model.clock: must be `busy`, `operating` or \
+         `calendar` (a life counted in operations is a `cycles` model), got `operations`"
+    );
+}
+
+#[test]
+fn clock_of_a_cycle_count() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"bearing\"\n\
+             model = { kind = \"cycles\", clock = \"busy\", operations = { dist = \"constant\", value = 500 } }\n\
+             repair = { duration = { dist = \"constant\", value = 60 } }\n"
+        )),
+        "test.toml:37: stations[0].wear[1].model.clock: applies only to models of kind \
+         `lifetime` or `chain`"
+    );
+}
+
+#[test]
+fn cycle_count_of_zero() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"bearing\"\n\
+             model = { kind = \"cycles\", operations = { dist = \"constant\", value = 0 } }\n\
+             repair = { duration = { dist = \"constant\", value = 60 } }\n"
+        )),
+        "test.toml:37: stations[0].wear[1].model.operations: the mean must be positive, got 0"
+    );
+}
+
+#[test]
+fn opportunistic_early_age_above_the_age() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"bearing\"\n\
+             model = { kind = \"lifetime\", life = { dist = \"weibull\", shape = 2.5, scale = 400 } }\n\
+             repair = { duration = { dist = \"constant\", value = 60 } }\n\
+             preventive = { duration = { dist = \"constant\", value = 20 } }\n\
+             policy = { kind = \"opportunistic\", early = 2000, age = 1800 }\n"
+        )),
+        "test.toml:40: stations[0].wear[1].policy.early: must be at most `age` (1800), got 2000"
+    );
+}
+
+#[test]
+fn predictive_window_of_one_reading() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"bearing\"\n\
+             model = { kind = \"lifetime\", life = { dist = \"weibull\", shape = 2.5, scale = 400 } }\n\
+             signal = { levels = [0, 1] }\n\
+             repair = { duration = { dist = \"constant\", value = 60 } }\n\
+             preventive = { duration = { dist = \"constant\", value = 20 } }\n\
+             policy = { kind = \"predictive\", failure_level = 1, lead_time = 30, window = 1 }\n"
+        )),
+        "test.toml:41: stations[0].wear[1].policy.window: must be an integer from 2 to 10000 \
+         readings, got 1"
+    );
+}
+
+#[test]
+fn signal_of_a_lifetime_with_three_levels() {
+    assert_eq!(
+        error(&second_mode(
+            "name = \"bearing\"\n\
+             model = { kind = \"lifetime\", life = { dist = \"weibull\", shape = 2.5, scale = 400 } }\n\
+             signal = { levels = [0, 1, 2] }\n\
+             repair = { duration = { dist = \"constant\", value = 60 } }\n"
+        )),
+        "test.toml:38: stations[0].wear[1].signal.levels: needs one level per health state (a \
+         `lifetime` model has 2: working and failed), got 3"
+    );
+}
+
+#[test]
+fn crew_without_technicians() {
+    assert_eq!(
+        error(&wear(
+            r#"name = "fitters""#,
+            "name = \"fitters\"\ntechnicians = 0"
+        )),
+        "test.toml:33: crews[0].technicians: must be an integer from 1 to 100000, got 0"
+    );
+}
+
+#[test]
+fn unknown_crew_rule() {
+    assert_eq!(
+        error(&wear(
+            r#"name = "fitters""#,
+            "name = \"fitters\"\nrule = \"random\""
+        )),
+        "test.toml:33: crews[0].rule: must be `corrective-first`, `priority` or `fifo`, got `random`"
+    );
+}
+
+#[test]
+fn crew_named_twice() {
+    assert_eq!(
+        error(&format!(
+            "{}\n[[crews]]\nname = \"fitters\"\n",
+            maintained()
+        )),
+        "test.toml:36: crews[1].name: `fitters` is used twice"
     );
 }

@@ -106,7 +106,7 @@ proptest! {
 
     #[test]
     fn mutated_bundled_scenarios_never_panic(
-        file in 0usize..3,
+        file in 0usize..BUNDLED.len(),
         edits in prop::collection::vec((0usize..4, any::<usize>(), any::<usize>(), 0usize..64), 1..4),
     ) {
         let mut text = bundled(file);
@@ -174,7 +174,7 @@ proptest! {
 
     #[test]
     fn a_negative_processing_time_is_always_an_error(
-        file in 0usize..3,
+        file in 0usize..BUNDLED.len(),
         value in prop::sample::select(vec!["-1", "-1e-300", "nan", "-inf", "0"]),
     ) {
         // Every bundled file has a `processing = { dist = "...", ... }`; make the

@@ -1,8 +1,9 @@
 //! Integration tests of the scenario layer and the `linetwin` CLI: the exact error
 //! messages for bad scenarios, the command-line contract (exit codes, stdout and
 //! stderr, `linetwin.kpi/2` JSON, determinism), the TOML round trip and the
-//! campaign wheels proposed from setup matrices, and the scheduler benchmark
-//! harness (`linetwin sched`, the bundled instance library).
+//! campaign wheels proposed from setup matrices, wear and maintenance in
+//! scenario files, and the scheduler benchmark harness (`linetwin sched`, the
+//! bundled instance library).
 
 mod assess;
 mod book;
@@ -14,6 +15,7 @@ mod export;
 mod fuzz;
 mod hardening;
 mod iso;
+mod maintenance;
 mod orders;
 mod roundtrip;
 mod scheduling;
@@ -23,10 +25,11 @@ mod setups;
 use std::path::PathBuf;
 
 /// The bundled scenarios, by file name.
-pub(crate) const BUNDLED: [&str; 3] = [
+pub(crate) const BUNDLED: [&str; 4] = [
     "serial_line.toml",
     "assembly_line.toml",
     "mixed_model_line.toml",
+    "pump_line.toml",
 ];
 
 /// The result of `replications` replications to `horizon` of the bundled

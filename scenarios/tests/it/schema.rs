@@ -50,9 +50,24 @@ fn the_bundled_schemas_are_the_files_and_valid_schemas() {
 #[test]
 fn experiment_json_matches_the_experiment_schema() {
     let schema = schema("kpi-v2-experiment.schema.json");
-    let result = crate::bundled_experiment("mixed_model_line.toml", 3, 3000.0);
-    let found = errors(&schema, &result.to_json());
-    assert!(found.is_empty(), "{}", found.join("\n"));
+    // The mixed-model line has orders and metering, the pump line wear and crews.
+    for name in ["mixed_model_line.toml", "pump_line.toml"] {
+        let result = crate::bundled_experiment(name, 3, 3000.0);
+        let document = result.to_json();
+        let found = errors(&schema, &document);
+        assert!(found.is_empty(), "{name}:\n{}", found.join("\n"));
+        if name == "pump_line.toml" {
+            let value: Value = serde_json::from_str(&document).unwrap();
+            let kpis = &value["design_points"][0]["kpis"];
+            for pointer in [
+                "/line/maintenance/cost_rate/mean",
+                "/stations/pump-1/maintenance/mtbf/mean",
+                "/crews/fitters/utilisation/mean",
+            ] {
+                assert!(kpis.pointer(pointer).is_some(), "no {pointer}");
+            }
+        }
+    }
 }
 
 #[test]
