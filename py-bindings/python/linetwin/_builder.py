@@ -353,6 +353,41 @@ def _failures(func: str, arg: str, value: object) -> list[dict[str, Any]]:
     return out
 
 
+def _toml_value(func: str, arg: str, value: object) -> Any:
+    """A nested TOML value in plain types: Distributions become their tables."""
+    if isinstance(value, Distribution):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {
+            _string(func, f"{arg} key", k): _toml_value(func, f"{arg}[{k!r}]", v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_toml_value(func, f"{arg}[{i}]", v) for i, v in enumerate(value)]
+    if isinstance(value, (str, bool, numbers.Real)):
+        return value
+    raise TypeError(
+        f"{func}: argument '{arg}' must hold tables, lists, strings, numbers and "
+        f"Distributions, not {_type_name(value)}"
+    )
+
+
+def _wear(func: str, arg: str, value: object) -> list[dict[str, Any]]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise TypeError(
+            f"{func}: argument '{arg}' must be a sequence of wear-mode dicts (the "
+            f"[[stations.wear]] tables of a scenario file), not {_type_name(value)}"
+        )
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise TypeError(
+                f"{func}: argument '{arg}[{i}]' must be a dict, not {_type_name(item)}"
+            )
+        out.append(_toml_value(func, f"{arg}[{i}]", item))
+    return out
+
+
 def _by_product(func: str, arg: str, value: object) -> dict[str, dict[str, Any]]:
     if not isinstance(value, Mapping):
         raise TypeError(
@@ -379,7 +414,7 @@ def _run_time(func: str, arg: str, value: object) -> Number | dict[str, Number]:
     )
 
 
-_POWER_STATES = ("busy", "setup", "idle", "starved", "blocked", "down", "maintenance")
+_POWER_STATES = ("busy", "setup", "idle", "starved", "blocked", "down", "maintenance", "waiting")
 
 
 def _power(func: str, arg: str, value: object) -> dict[str, Number]:
@@ -637,6 +672,13 @@ _FIELDS: dict[str, dict[str, Callable[[str, str, object], Any]]] = {
         "rule": _rule,
         "planned_run_time": _run_time,
         "power": _power,
+        "wear": _wear,
+    },
+    "crews": {
+        "name": _string,
+        "technicians": _integer,
+        "response": _distribution,
+        "rule": _string,
     },
     "buffers": {"name": _string, "capacity": _integer},
     "sources": {
@@ -731,6 +773,7 @@ class Line:
             "sources": [],
             "sinks": [],
             "orders": [],
+            "crews": [],
         }
 
     @classmethod
@@ -793,6 +836,7 @@ class Line:
         rule: str | Mapping[str, Any] | None = None,
         planned_run_time: Number | Mapping[str, Number] | None = None,
         power: Mapping[str, Number] | None = None,
+        wear: Sequence[Mapping[str, Any]] | None = None,
     ) -> Line:
         """Adds a station with ``servers`` parallel servers (default 1).
 
@@ -807,7 +851,12 @@ class Line:
         product; default the mean processing time); ``power`` the kW a server
         draws per state (``busy`` required; ``setup``, ``idle`` for both
         ``starved`` and ``blocked``, ``starved``, ``blocked``, ``down``,
-        ``maintenance``; a state not given draws nothing).
+        ``maintenance``, ``waiting`` (default: ``down``'s); a state not given
+        draws nothing). ``wear`` lists its wear modes as the
+        ``[[stations.wear]]`` tables of a scenario file (dicts, in which
+        Distributions may stand for distribution tables): a degradation model,
+        a condition signal, a maintenance policy, repair and preventive work,
+        a crew added with :meth:`crew`.
         """
         fields = {
             "name": name,
@@ -821,8 +870,25 @@ class Line:
             "rule": rule,
             "planned_run_time": planned_run_time,
             "power": power,
+            "wear": wear,
         }
         self._spec["stations"].append(_entry("stations", "Line.station()", fields))
+        return self
+
+    def crew(
+        self,
+        name: str,
+        technicians: int | None = None,
+        *,
+        response: Distribution | None = None,
+        rule: str | None = None,
+    ) -> Line:
+        """Adds a maintenance crew of ``technicians`` (default 1) that the
+        stations' wear modes name: ``response`` is a technician's time to come
+        once assigned, ``rule`` which waiting job a free technician takes
+        (``corrective-first``, the default; ``priority``; ``fifo``)."""
+        fields = {"name": name, "technicians": technicians, "response": response, "rule": rule}
+        self._spec["crews"].append(_entry("crews", "Line.crew()", fields))
         return self
 
     def buffer(self, name: str, capacity: int | None = None) -> Line:
