@@ -1097,6 +1097,6 @@ class Line:
         counts = ", ".join(
             f"{len(self._spec[k])} {k if len(self._spec[k]) != 1 else k[:-1]}"
             for k in _FIELDS
-            if k != "orders" or self._spec[k]
+            if k not in ("orders", "crews") or self._spec[k]
         )
         return f"Line({self._spec['scenario']['name']!r}: {counts})"
