@@ -35,7 +35,7 @@ pub enum Reading {
 }
 
 /// The improvement indicators: (id, KPI, reading).
-const INDICATORS: [(&str, &str, Reading); 10] = [
+const INDICATORS: [(&str, &str, Reading); 11] = [
     (
         "productivity",
         "line.throughput_per_hour",
@@ -64,6 +64,11 @@ const INDICATORS: [(&str, &str, Reading); 10] = [
     (
         "unplanned_downtime",
         "line.iso.unplanned_downtime",
+        Reading::Relative,
+    ),
+    (
+        "maintenance_cost_per_good_part",
+        "line.maintenance.cost_per_good_part",
         Reading::Relative,
     ),
 ];

@@ -659,3 +659,27 @@ fn the_readme_example_of_wear_and_maintenance_is_valid() {
     assert_eq!(wear.policy, Policy::Condition { threshold: 4.5 });
     assert_eq!(scenario.line().crews[0].name, "fitters");
 }
+
+#[test]
+fn an_assessment_of_condition_based_work_reports_its_maintenance_cost_per_part() {
+    use scenarios::assess::{Assessment, Improved};
+    let report = Assessment::run(
+        &pump_line(),
+        Improved::Variant("condition"),
+        &ExperimentOptions {
+            replications: Some(5),
+            ..Default::default()
+        },
+        &|_, _| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+    let cost = report
+        .indicators
+        .iter()
+        .find(|i| i.id == "maintenance_cost_per_good_part")
+        .expect("a maintained line has the indicator");
+    assert_eq!(cost.kpi, "line.maintenance.cost_per_good_part");
+    assert_eq!((cost.better.as_str(), cost.verdict), ("lower", "better"));
+    assert!(cost.improved.mean < cost.baseline.mean);
+}
