@@ -81,6 +81,28 @@ def _text(func: str, arg: str, value: object) -> str:
 Rule = Callable[[list[dict[str, Any]], dict[str, Any]], int]
 MaintenancePolicy = Callable[[list[tuple[float, float]], dict[str, Any]], bool]
 
+def _callables(
+    func: str, arg: str, keys: str, value: Mapping[str, Any] | None
+) -> list[tuple[str, Any]] | None:
+    """``value``, a mapping of names to callables (rules, policies), as pairs."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{func}: argument '{arg}' must be a mapping of {keys} to callables, "
+            f"not {type(value).__name__}"
+        )
+    pairs = []
+    for name, item in value.items():
+        if not isinstance(name, str) or not callable(item):
+            raise TypeError(
+                f"{func}: argument '{arg}' must map {keys} to callables, "
+                f"got {name!r}: {type(item).__name__}"
+            )
+        pairs.append((name, item))
+    return pairs
+
+
 class Scenario:
     """A validated production-line scenario, ready to run.
 
@@ -234,36 +256,8 @@ class Scenario:
         seed_ = _optional_seed(func, seed)
         horizon_ = _optional_time(func, "horizon", horizon)
         warmup_ = _optional_time(func, "warmup", warmup)
-        rules_: list[tuple[str, Rule]] | None = None
-        if rules is not None:
-            if not isinstance(rules, Mapping):
-                raise TypeError(
-                    f"{func}: argument 'rules' must be a mapping of station names to "
-                    f"callables, not {type(rules).__name__}"
-                )
-            rules_ = []
-            for station, rule in rules.items():
-                if not isinstance(station, str) or not callable(rule):
-                    raise TypeError(
-                        f"{func}: argument 'rules' must map station names to callables, "
-                        f"got {station!r}: {type(rule).__name__}"
-                    )
-                rules_.append((station, rule))
-        maintenance_: list[tuple[str, MaintenancePolicy]] | None = None
-        if maintenance is not None:
-            if not isinstance(maintenance, Mapping):
-                raise TypeError(
-                    f"{func}: argument 'maintenance' must be a mapping of 'station/mode' "
-                    f"names to callables, not {type(maintenance).__name__}"
-                )
-            maintenance_ = []
-            for mode, policy in maintenance.items():
-                if not isinstance(mode, str) or not callable(policy):
-                    raise TypeError(
-                        f"{func}: argument 'maintenance' must map 'station/mode' names to "
-                        f"callables, got {mode!r}: {type(policy).__name__}"
-                    )
-                maintenance_.append((mode, policy))
+        rules_ = _callables(func, "rules", "station names", rules)
+        maintenance_ = _callables(func, "maintenance", "'station/mode' names", maintenance)
         replication_ = _optional_seed(func, replication, "replication")
         text, table = self._core.run(
             seed_, horizon_, warmup_, rules_, replication_, maintenance_
